@@ -1,0 +1,1 @@
+//! Baseline Huffman entropy decoding to DCT coefficients and re-encoding.

@@ -1,0 +1,14 @@
+//! JPEG as RFC 2435 sees it: marker parsing, the standard tables, the
+//! carriability check, RTP/JPEG packetization and depacketization, and the
+//! normalisation of frames RFC 2435 cannot carry as they are.
+
+pub mod compat;
+pub mod markers;
+pub mod tables;
+
+pub use compat::{Incompatibility, JpegType, Rfc2435Layout, rfc2435_layout};
+pub use markers::{Jpeg, JpegError, JpegErrorKind};
+pub mod entropy;
+#[cfg(feature = "normalize")]
+pub mod normalize;
+pub mod rfc2435;

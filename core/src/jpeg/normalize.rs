@@ -1,0 +1,1 @@
+//! Normalisation of frames RFC 2435 cannot carry as they are.

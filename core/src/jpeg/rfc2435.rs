@@ -1,0 +1,1 @@
+//! RTP/JPEG (RFC 2435) packetizer and depacketizer.

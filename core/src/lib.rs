@@ -1,0 +1,22 @@
+//! The sans-IO core of an RTSP/RTP MJPEG streaming system.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+pub mod client;
+pub mod jpeg;
+pub mod mjpeg;
+pub mod pacing;
+pub mod rtp;
+pub mod rtsp;
+#[cfg(feature = "std")]
+pub mod runtime;
+pub mod sdp;
+pub mod session;
+pub mod time;
+
+pub use time::{Duration, Instant};

@@ -1,0 +1,1 @@
+//! Frame pacing: when each frame is due and its RTP timestamp.
