@@ -404,15 +404,9 @@ impl<'a> Jpeg<'a> {
                     }
                     restart_interval = be16(body, 0);
                 }
-                marker::APP0 => {
-                    if body.starts_with(b"JFIF\0") {
-                        jfif = true;
-                    }
-                }
-                marker::APP14 => {
-                    if body.len() >= 12 && body.starts_with(b"Adobe") {
-                        adobe_transform = Some(body[11]);
-                    }
+                marker::APP0 if body.starts_with(b"JFIF\0") => jfif = true,
+                marker::APP14 if body.len() >= 12 && body.starts_with(b"Adobe") => {
+                    adobe_transform = Some(body[11]);
                 }
                 marker::SOS => {
                     let Some(f) = frame.as_ref() else {
@@ -635,7 +629,7 @@ mod tests {
         v.extend_from_slice(&[0xFF, 0xD8]);
         // DQT table 0, 8-bit
         v.extend_from_slice(&[0xFF, 0xDB, 0x00, 67, 0x00]);
-        v.extend((1..=64u8).map(|x| x));
+        v.extend(1..=64u8);
         // SOF0: 8-bit, 8 lines, 16 px, 3 comps
         v.extend_from_slice(&[
             0xFF, 0xC0, 0, 17, 8, 0, 8, 0, 16, 3, 1, 0x21, 0, 2, 0x11, 0, 3, 0x11, 0,

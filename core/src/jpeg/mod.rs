@@ -3,6 +3,7 @@
 //! normalisation of frames RFC 2435 cannot carry as they are.
 
 pub mod compat;
+pub mod headers;
 pub mod markers;
 pub mod tables;
 
