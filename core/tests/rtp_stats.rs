@@ -347,3 +347,24 @@ fn zero_clock_rate_does_not_panic() {
     assert_eq!(st.jitter(), 0);
     let _ = st.jitter_duration();
 }
+
+#[test]
+fn resync_counts_the_packet_that_announced_it() {
+    // Found by the property test: a restart to numbers just outside the
+    // reorder window, then a late copy of the packet that began it.
+    let mut st = ReceiverStats::new(CLOCK);
+    let at = Instant::ZERO;
+    st.on_packet(at, 0, 0, 0);
+    st.on_packet(at, 1, 0, 0);
+    assert_eq!(st.on_packet(at, 65436, 0, 0), PacketVerdict::TooOld);
+    assert_eq!(
+        st.on_packet(at, 65437, 0, 0),
+        PacketVerdict::Restarted { extended: 65437 }
+    );
+    assert_eq!((st.expected(), st.received()), (2, 2));
+    assert_eq!(
+        st.on_packet(at, 65436, 0, 0),
+        PacketVerdict::Duplicate { extended: 65436 }
+    );
+    assert_eq!(st.duplicates(), 1);
+}
