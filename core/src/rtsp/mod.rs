@@ -32,11 +32,17 @@
 //!             // ... send `reply` ...
 //!             inbox.drain(..consumed);
 //!         }
-//!         Ok(Status::Complete((_, consumed))) => { inbox.drain(..consumed); }
+//!         Ok(Status::Complete((_, consumed))) => {
+//!             inbox.drain(..consumed);
+//!         }
 //!         Ok(Status::Partial) => break, // wait for more bytes
 //!         Err(e) => {
-//!             // answer e.status(); then drop e.resync bytes, or close if None
-//!             break;
+//!             // Answer e.status(), then drop e.resync bytes, or close the
+//!             // connection if it is None.
+//!             match e.resync {
+//!                 Some(n) => drop(inbox.drain(..n)),
+//!                 None => break,
+//!             }
 //!         }
 //!     }
 //! }

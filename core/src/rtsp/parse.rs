@@ -72,16 +72,47 @@ pub struct Header<'a> {
 /// occurrence. Typed accessors answer `Ok(None)` when the header is absent
 /// and `Err` when it is present but malformed, so a caller can tell "not
 /// sent" from "sent wrong" (e.g. 454 vs 400).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// A fixed array, not a `heapless::Vec`: without drop glue, a parsed
+/// message's borrow of the input buffer ends at its last use, so a caller
+/// can drain the buffer inside the `match` on [`parse`]'s result.
+#[derive(Clone)]
 pub struct Headers<'a> {
-    list: heapless::Vec<Header<'a>, MAX_HEADERS>,
+    list: [Header<'a>; MAX_HEADERS],
+    len: usize,
+}
+
+const EMPTY_HEADER: Header<'static> = Header {
+    name: "",
+    value: "",
+};
+
+impl Default for Headers<'_> {
+    fn default() -> Self {
+        Headers::new()
+    }
+}
+
+impl PartialEq for Headers<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Headers<'_> {}
+
+impl core::fmt::Debug for Headers<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
 }
 
 impl<'a> Headers<'a> {
     /// No headers.
     pub const fn new() -> Self {
         Headers {
-            list: heapless::Vec::new(),
+            list: [EMPTY_HEADER; MAX_HEADERS],
+            len: 0,
         }
     }
 
@@ -89,12 +120,19 @@ impl<'a> Headers<'a> {
     /// taken. For building messages to [`emit`](Request::emit) in tests and
     /// tools; [`MessageWriter`](super::MessageWriter) needs no array.
     pub fn try_push(&mut self, header: Header<'a>) -> Result<(), Header<'a>> {
-        self.list.push(header)
+        match self.list.get_mut(self.len) {
+            Some(slot) => {
+                *slot = header;
+                self.len += 1;
+                Ok(())
+            }
+            None => Err(header),
+        }
     }
 
     /// The value of the first header called `name`.
     pub fn get(&self, name: &str) -> Option<&'a str> {
-        self.list
+        self.as_slice()
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
@@ -102,7 +140,7 @@ impl<'a> Headers<'a> {
 
     /// The values of every header called `name`, in order.
     pub fn get_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
-        self.list
+        self.as_slice()
             .iter()
             .filter(move |h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
@@ -110,22 +148,22 @@ impl<'a> Headers<'a> {
 
     /// All headers, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Header<'a>> + '_ {
-        self.list.iter()
+        self.as_slice().iter()
     }
 
     /// All headers as a slice.
     pub fn as_slice(&self) -> &[Header<'a>] {
-        &self.list
+        &self.list[..self.len]
     }
 
     /// Number of headers.
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.len
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.len == 0
     }
 
     /// `CSeq` (RFC 2326 Section 12.17).
