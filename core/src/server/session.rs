@@ -1,0 +1,653 @@
+//! One media session: its transport, its position in the clip, its pacing,
+//! and the packets it sends.
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::net::SocketAddr;
+
+use crate::clip::Clip;
+use crate::jpeg::rfc2435::MAX_LAB_PAYLOAD;
+use crate::pacing::Pacer;
+use crate::rtp::RtpHeader;
+use crate::rtp::rtcp::{self, Bye, RtcpPacket, SenderReport};
+use crate::rtsp::write_interleaved;
+use crate::session::{Dialect, State};
+use crate::time::{Duration, Instant};
+
+use super::connection::Connection;
+use super::{ConnectionId, Datagram, ServerConfig, ServerEvent, ServerSocket, SessionInfo};
+
+/// RTP payload type of JPEG (RFC 3551 Section 6).
+pub(super) const PT_JPEG: u8 = 26;
+/// RTP clock rate of JPEG (RFC 2435 Section 3).
+pub(super) const JPEG_CLOCK_RATE: u32 = 90_000;
+
+/// How a session's media travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// RTP/AVP over UDP to the client's port pair.
+    Udp {
+        /// Where RTP goes.
+        rtp: SocketAddr,
+        /// Where RTCP goes (and comes from).
+        rtcp: SocketAddr,
+    },
+    /// RTP/AVP/TCP interleaved on the RTSP connection.
+    Interleaved {
+        /// Channel for RTP.
+        rtp_channel: u8,
+        /// Channel for RTCP.
+        rtcp_channel: u8,
+    },
+    /// The lab dialect's `RTP/UDP`: whole JPEG frames, no RTCP.
+    LabUdp {
+        /// Where RTP goes.
+        rtp: SocketAddr,
+    },
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportKind::Udp { rtp, rtcp } => write!(f, "RTP/AVP/UDP to {rtp} (RTCP {})", rtcp.port()),
+            TransportKind::Interleaved {
+                rtp_channel,
+                rtcp_channel,
+            } => write!(f, "RTP/AVP/TCP interleaved={rtp_channel}-{rtcp_channel}"),
+            TransportKind::LabUdp { rtp } => write!(f, "RTP/UDP (lab) to {rtp}"),
+        }
+    }
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The client sent TEARDOWN.
+    Teardown,
+    /// Nothing heard from the client for the session timeout.
+    Timeout,
+    /// The RTSP connection that set it up closed.
+    Disconnected,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+impl fmt::Display for EndReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EndReason::Teardown => "teardown",
+            EndReason::Timeout => "timeout",
+            EndReason::Disconnected => "connection closed",
+            EndReason::Shutdown => "server shutdown",
+        })
+    }
+}
+
+/// What a session sent and heard, for its end-of-session log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionStats {
+    /// Frames sent whole.
+    pub frames_sent: u64,
+    /// RTP packets sent.
+    pub packets_sent: u64,
+    /// RTP payload bytes sent.
+    pub octets_sent: u64,
+    /// Frames skipped (late, backlogged, or not carriable).
+    pub frames_skipped: u64,
+    /// RTCP packets received from the client.
+    pub rtcp_received: u64,
+    /// Cumulative loss from the client's last receiver report.
+    pub reported_lost: Option<i32>,
+    /// Jitter from the client's last receiver report (timestamp units).
+    pub reported_jitter: Option<u32>,
+}
+
+impl fmt::Display for SessionStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "frames={} packets={} bytes={} skipped={} rtcp_in={}",
+            self.frames_sent, self.packets_sent, self.octets_sent, self.frames_skipped, self.rtcp_received
+        )?;
+        if let Some(l) = self.reported_lost {
+            write!(f, " client_lost={l}")?;
+        }
+        if let Some(j) = self.reported_jitter {
+            write!(f, " client_jitter_ms={:.1}", f64::from(j) * 1000.0 / f64::from(JPEG_CLOCK_RATE))?;
+        }
+        Ok(())
+    }
+}
+
+/// A frame being handed out packet by packet through `poll_transmit`.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    file_frame: usize,
+    packet: usize,
+    rtp_timestamp: u32,
+}
+
+/// What a call to [`Session::pump`] produced.
+#[derive(Debug, Default)]
+pub(super) struct PumpOutcome {
+    /// The session has datagrams for `poll_transmit`.
+    pub(super) udp_pending: bool,
+    /// Bytes were appended to the owner connection's output.
+    pub(super) stream_written: bool,
+    /// Something to log.
+    pub(super) event: Option<ServerEvent>,
+}
+
+/// The range a PLAY started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct PlayStart {
+    pub(super) npt: Duration,
+    pub(super) sequence: u16,
+    pub(super) rtp_timestamp: u32,
+}
+
+pub(super) struct Session {
+    pub(super) id: String,
+    pub(super) owner: ConnectionId,
+    pub(super) peer: SocketAddr,
+    pub(super) path: String,
+    pub(super) control_url: String,
+    pub(super) dialect: Dialect,
+    pub(super) transport: TransportKind,
+    pub(super) clip: Arc<Clip>,
+    pub(super) state: State,
+    ssrc: u32,
+    next_seq: u16,
+    pacer: Pacer,
+    /// Index of the next frame on the media timeline (keeps growing when
+    /// looping; the file frame is this modulo the clip length).
+    position: u64,
+    ended: bool,
+    last_activity: Instant,
+    next_rtcp: Option<Instant>,
+    pending: Option<Pending>,
+    stats: SessionStats,
+    warned_lab_size: bool,
+    scratch: Vec<u8>,
+}
+
+/// Randomness for one session (drawn by the server from its seeded RNG).
+pub(super) struct SessionRandom {
+    pub(super) ssrc: u32,
+    pub(super) sequence: u16,
+    pub(super) rtp_timestamp: u32,
+}
+
+impl Session {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        id: String,
+        owner: ConnectionId,
+        peer: SocketAddr,
+        path: String,
+        control_url: String,
+        dialect: Dialect,
+        transport: TransportKind,
+        clip: Arc<Clip>,
+        random: SessionRandom,
+        now: Instant,
+        config: &ServerConfig,
+    ) -> Session {
+        // The lab client shows a packet only if its sequence number is
+        // above the last one shown, and the lab server numbers frames from 1.
+        let next_seq = match transport {
+            TransportKind::LabUdp { .. } => 1,
+            _ => random.sequence,
+        };
+        Session {
+            id,
+            owner,
+            peer,
+            path,
+            control_url,
+            dialect,
+            transport,
+            clip,
+            state: State::Ready,
+            ssrc: random.ssrc,
+            next_seq,
+            pacer: Pacer::new(config.fps.max(1), JPEG_CLOCK_RATE, random.rtp_timestamp),
+            position: 0,
+            ended: false,
+            last_activity: now,
+            next_rtcp: None,
+            pending: None,
+            stats: SessionStats::default(),
+            warned_lab_size: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    pub(super) fn info(&self) -> SessionInfo {
+        SessionInfo {
+            id: self.id.clone(),
+            peer: self.peer,
+            path: self.path.clone(),
+            transport: self.transport,
+            dialect: self.dialect,
+        }
+    }
+
+    pub(super) fn stats(&self) -> SessionStats {
+        self.stats
+    }
+
+    pub(super) fn ssrc(&self) -> u32 {
+        self.ssrc
+    }
+
+    /// Lab payloads (whole JPEGs, frame-number sequence, no RTCP).
+    pub(super) fn is_lab(&self) -> bool {
+        matches!(self.transport, TransportKind::LabUdp { .. })
+    }
+
+    pub(super) fn is_interleaved(&self) -> bool {
+        matches!(self.transport, TransportKind::Interleaved { .. })
+    }
+
+    pub(super) fn client_rtcp(&self) -> Option<SocketAddr> {
+        match self.transport {
+            TransportKind::Udp { rtcp, .. } => Some(rtcp),
+            _ => None,
+        }
+    }
+
+    pub(super) fn touch(&mut self, now: Instant) {
+        self.last_activity = now;
+    }
+
+    pub(super) fn timeout_at(&self, config: &ServerConfig) -> Instant {
+        self.last_activity + config.session_timeout
+    }
+
+    /// Length of the clip as media time, or `None` when looping (endless).
+    pub(super) fn duration(&self, config: &ServerConfig) -> Option<Duration> {
+        (!config.looping).then(|| self.pacer.media_time(self.clip.len() as u64))
+    }
+
+    pub(super) fn deadline(&self, config: &ServerConfig) -> Instant {
+        let mut d = self.timeout_at(config);
+        if self.state == State::Playing {
+            if !self.ended {
+                if let Some(due) = self.pacer.due(self.position) {
+                    d = d.min(due);
+                }
+            }
+            if let Some(r) = self.next_rtcp {
+                d = d.min(r);
+            }
+        }
+        d
+    }
+
+    /// Starts (or restarts, or seeks) playback at `from` (media time), or
+    /// where it stopped when `from` is `None`. Fails with the clip's
+    /// duration when `from` lies past the end.
+    pub(super) fn play(&mut self, now: Instant, from: Option<Duration>, config: &ServerConfig) -> Result<PlayStart, Duration> {
+        let len = self.clip.len() as u64;
+        match from {
+            Some(t) => {
+                let frame = self.pacer.frame_at(t);
+                if frame >= len && !(config.looping && len > 0) {
+                    return Err(self.pacer.media_time(len));
+                }
+                self.position = if config.looping { frame % len } else { frame };
+                self.ended = false;
+            }
+            None if self.ended || (!config.looping && self.position >= len) => {
+                // Played to the end: PLAY without a range starts over.
+                self.position = 0;
+                self.ended = false;
+            }
+            None => {}
+        }
+        self.pending = None;
+        self.pacer.start(now, self.position);
+        self.state = State::Playing;
+        if !self.is_lab() {
+            self.next_rtcp = Some(now + config.rtcp_interval);
+        }
+        Ok(PlayStart {
+            npt: self.pacer.media_time(self.position),
+            sequence: self.next_seq,
+            rtp_timestamp: self.pacer.rtp_timestamp(self.position),
+        })
+    }
+
+    /// Stops sending; returns the media time where a later PLAY resumes.
+    pub(super) fn pause(&mut self) -> Duration {
+        self.pacer.stop();
+        self.pending = None;
+        self.next_rtcp = None;
+        self.state = State::Ready;
+        self.pacer.media_time(self.position)
+    }
+
+    /// Sends what is due at `now`: at most one frame (late frames are
+    /// skipped, never burst) and an RTCP sender report when one is due.
+    pub(super) fn pump(
+        &mut self,
+        now: Instant,
+        config: &ServerConfig,
+        control: &mut VecDeque<(Datagram, Vec<u8>)>,
+        connections: &mut [Option<Connection>],
+    ) -> PumpOutcome {
+        let mut out = PumpOutcome::default();
+        if self.state != State::Playing {
+            return out;
+        }
+        if !self.ended && self.pacer.due(self.position).is_some_and(|d| d <= now) {
+            // Skip frames whose successor is also due: a sender that fell
+            // behind (a stalled process, a suspended machine) resumes at the
+            // current frame instead of bursting the backlog.
+            while self.pacer.due(self.position + 1).is_some_and(|d| d <= now) {
+                self.position += 1;
+                self.stats.frames_skipped += 1;
+            }
+            let len = self.clip.len() as u64;
+            let file_frame = if config.looping { self.position % len } else { self.position };
+            if file_frame >= len {
+                self.ended = true;
+                self.queue_rtcp(now, config, control, connections, true, &mut out);
+            } else {
+                self.send_frame(file_frame as usize, config, connections, &mut out);
+                self.position += 1;
+                if !config.looping && self.position >= len {
+                    // End of stream: RTCP BYE tells standard receivers
+                    // (ffmpeg, GStreamer) the stream is over.
+                    self.ended = true;
+                    self.queue_rtcp(now, config, control, connections, true, &mut out);
+                }
+            }
+        }
+        if self.next_rtcp.is_some_and(|t| t <= now) {
+            self.next_rtcp = Some(now + config.rtcp_interval);
+            if !self.ended {
+                self.queue_rtcp(now, config, control, connections, false, &mut out);
+            }
+        }
+        out
+    }
+
+    fn send_frame(&mut self, file_frame: usize, config: &ServerConfig, connections: &mut [Option<Connection>], out: &mut PumpOutcome) {
+        let rtp_timestamp = self.pacer.rtp_timestamp(self.position);
+        match self.transport {
+            TransportKind::LabUdp { .. } => {
+                let len = self.clip.jpeg(file_frame).len();
+                if len > MAX_LAB_PAYLOAD {
+                    self.stats.frames_skipped += 1;
+                    // The sequence number is the frame number: it still moves.
+                    self.next_seq = self.next_seq.wrapping_add(1);
+                    if !self.warned_lab_size {
+                        self.warned_lab_size = true;
+                        out.event = Some(ServerEvent::FrameSkipped {
+                            session: self.id.clone(),
+                            path: self.path.clone(),
+                            frame: self.clip.frames()[file_frame].number,
+                            reason: format!(
+                                "{len} bytes do not fit one UDP datagram (max {MAX_LAB_PAYLOAD} bytes of payload); skipping every such frame"
+                            ),
+                        });
+                    }
+                    return;
+                }
+                self.replace_pending(Pending {
+                    file_frame,
+                    packet: 0,
+                    rtp_timestamp,
+                });
+                out.udp_pending = true;
+            }
+            TransportKind::Udp { .. } => {
+                if self.clip.frames()[file_frame].rtp.is_err() {
+                    self.stats.frames_skipped += 1;
+                    return;
+                }
+                self.replace_pending(Pending {
+                    file_frame,
+                    packet: 0,
+                    rtp_timestamp,
+                });
+                out.udp_pending = true;
+            }
+            TransportKind::Interleaved { rtp_channel, .. } => {
+                let clip = Arc::clone(&self.clip);
+                let Ok(packets) = &clip.frames()[file_frame].rtp else {
+                    self.stats.frames_skipped += 1;
+                    return;
+                };
+                let Some(conn) = connections
+                    .get_mut(self.owner_index())
+                    .and_then(Option::as_mut)
+                    .filter(|c| c.id == self.owner)
+                else {
+                    return;
+                };
+                if conn.outgoing_len() > config.interleaved_backlog {
+                    // The client reads slower than we send: drop whole
+                    // frames (never part of one) until it catches up.
+                    self.stats.frames_skipped += 1;
+                    return;
+                }
+                let n = packets.len();
+                for i in 0..n {
+                    let payload = packets.payload(i);
+                    self.scratch.clear();
+                    self.header(i + 1 == n, rtp_timestamp).write(&mut self.scratch);
+                    self.scratch.extend_from_slice(payload);
+                    // Payloads fit the MTU, far below 64 KiB.
+                    let _ = write_interleaved(conn.output_buffer(), rtp_channel, &self.scratch);
+                    self.count_packet(payload.len());
+                }
+                self.stats.frames_sent += 1;
+                out.stream_written = true;
+            }
+        }
+    }
+
+    fn owner_index(&self) -> usize {
+        self.owner.index as usize
+    }
+
+    fn replace_pending(&mut self, p: Pending) {
+        if self.pending.replace(p).is_some() {
+            // The shell did not drain the previous frame in a whole frame
+            // period; it is cut short (counted as skipped).
+            self.stats.frames_skipped += 1;
+        }
+    }
+
+    fn header(&mut self, marker: bool, rtp_timestamp: u32) -> RtpHeader {
+        let h = RtpHeader {
+            marker,
+            payload_type: PT_JPEG,
+            sequence_number: self.next_seq,
+            timestamp: rtp_timestamp,
+            ssrc: self.ssrc,
+        };
+        self.next_seq = self.next_seq.wrapping_add(1);
+        h
+    }
+
+    fn count_packet(&mut self, payload_len: usize) {
+        self.stats.packets_sent += 1;
+        self.stats.octets_sent += payload_len as u64;
+    }
+
+    /// The next datagram of the frame being sent, into `buf`; `true` when
+    /// more follow.
+    pub(super) fn next_datagram(&mut self, buf: &mut Vec<u8>) -> Option<(Datagram, bool)> {
+        let p = self.pending?;
+        let clip = Arc::clone(&self.clip);
+        match self.transport {
+            TransportKind::LabUdp { rtp } => {
+                self.pending = None;
+                let jpeg = clip.jpeg(p.file_frame);
+                // The lab header: M=0, sequence number = frame number.
+                self.header(false, p.rtp_timestamp).write(buf);
+                buf.extend_from_slice(jpeg);
+                self.count_packet(jpeg.len());
+                self.stats.frames_sent += 1;
+                Some((
+                    Datagram {
+                        socket: ServerSocket::Rtp,
+                        destination: rtp,
+                    },
+                    false,
+                ))
+            }
+            TransportKind::Udp { rtp, .. } => {
+                let Ok(packets) = &clip.frames()[p.file_frame].rtp else {
+                    self.pending = None;
+                    return None;
+                };
+                let n = packets.len();
+                let last = p.packet + 1 >= n;
+                let payload = packets.payload(p.packet);
+                self.header(last, p.rtp_timestamp).write(buf);
+                buf.extend_from_slice(payload);
+                self.count_packet(payload.len());
+                if last {
+                    self.pending = None;
+                    self.stats.frames_sent += 1;
+                } else {
+                    self.pending = Some(Pending {
+                        packet: p.packet + 1,
+                        ..p
+                    });
+                }
+                Some((
+                    Datagram {
+                        socket: ServerSocket::Rtp,
+                        destination: rtp,
+                    },
+                    !last,
+                ))
+            }
+            TransportKind::Interleaved { .. } => {
+                self.pending = None;
+                None
+            }
+        }
+    }
+
+    /// The RTP timestamp that corresponds to `now` (for sender reports).
+    fn rtp_timestamp_at(&self, now: Instant) -> u32 {
+        let last = self.position.saturating_sub(1);
+        let base = self.pacer.rtp_timestamp(last);
+        let Some(due) = self.pacer.due(last) else { return base };
+        let elapsed = now.saturating_duration_since(due);
+        let ticks = elapsed.as_micros() * u128::from(JPEG_CLOCK_RATE) / 1_000_000;
+        base.wrapping_add(ticks as u32)
+    }
+
+    fn ntp_at(now: Instant, config: &ServerConfig) -> u64 {
+        let micros = now.total_micros();
+        let secs = micros / 1_000_000;
+        let frac = ((micros % 1_000_000) << 32) / 1_000_000;
+        config.ntp_at_zero.wrapping_add((secs << 32) | frac)
+    }
+
+    /// Queues an RTCP compound packet: SR + SDES, plus BYE when `bye`.
+    fn queue_rtcp(
+        &mut self,
+        now: Instant,
+        config: &ServerConfig,
+        control: &mut VecDeque<(Datagram, Vec<u8>)>,
+        connections: &mut [Option<Connection>],
+        bye: bool,
+        out: &mut PumpOutcome,
+    ) {
+        if self.is_lab() {
+            return;
+        }
+        let mut packet = Vec::new();
+        let sr = SenderReport {
+            ssrc: self.ssrc,
+            ntp_timestamp: Self::ntp_at(now, config),
+            rtp_timestamp: self.rtp_timestamp_at(now),
+            packet_count: self.stats.packets_sent as u32,
+            octet_count: self.stats.octets_sent as u32,
+            reports: &[],
+        };
+        if bye {
+            rtcp::write_bye_compound(
+                &mut packet,
+                &sr,
+                &config.cname,
+                &Bye {
+                    ssrcs: &[self.ssrc],
+                    reason: None,
+                },
+            );
+        } else {
+            rtcp::write_sender_report_compound(&mut packet, &sr, &config.cname);
+        }
+        match self.transport {
+            TransportKind::Udp { rtcp, .. } => control.push_back((
+                Datagram {
+                    socket: ServerSocket::Rtcp,
+                    destination: rtcp,
+                },
+                packet,
+            )),
+            TransportKind::Interleaved { rtcp_channel, .. } => {
+                if let Some(conn) = connections
+                    .get_mut(self.owner_index())
+                    .and_then(Option::as_mut)
+                    .filter(|c| c.id == self.owner && !c.closing)
+                {
+                    let _ = write_interleaved(conn.output_buffer(), rtcp_channel, &packet);
+                    out.stream_written = true;
+                }
+            }
+            TransportKind::LabUdp { .. } => {}
+        }
+    }
+
+    /// Queues RTCP BYE (shutdown, teardown).
+    pub(super) fn queue_bye(
+        &mut self,
+        now: Instant,
+        config: &ServerConfig,
+        control: &mut VecDeque<(Datagram, Vec<u8>)>,
+        connections: &mut [Option<Connection>],
+    ) -> bool {
+        let mut out = PumpOutcome::default();
+        self.queue_rtcp(now, config, control, connections, true, &mut out);
+        out.stream_written
+    }
+
+    /// RTCP from the client: liveness, and its reception report about us.
+    pub(super) fn handle_rtcp(&mut self, now: Instant, data: &[u8]) {
+        let mut any = false;
+        for packet in rtcp::parse_compound(data) {
+            let Ok(packet) = packet else { break };
+            any = true;
+            let blocks = match &packet {
+                RtcpPacket::ReceiverReport(rr) => rr.reports(),
+                RtcpPacket::SenderReport(sr) => sr.reports(),
+                _ => continue,
+            };
+            for b in blocks {
+                if b.ssrc == self.ssrc {
+                    self.stats.reported_lost = Some(b.cumulative_lost);
+                    self.stats.reported_jitter = Some(b.jitter);
+                }
+            }
+        }
+        if any {
+            self.stats.rtcp_received += 1;
+            self.last_activity = now;
+        }
+    }
+}
