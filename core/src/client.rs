@@ -144,7 +144,7 @@ use alloc::string::ToString;
 use core::net::SocketAddr;
 
 use crate::jpeg::rfc2435::{Depacketizer, DepacketizerConfig};
-use crate::rtp::rtcp::{self, Bye, ReceiverReport, RtcpPacket};
+use crate::rtp::rtcp::{self, Bye, ReceiverReport, Report, RtcpPacket};
 use crate::rtp::stats::{PacketVerdict, ReceiverStats};
 use crate::rtp::RtpPacket;
 use crate::rtsp::{
@@ -297,7 +297,6 @@ pub struct Client {
     last_lab_sequence: Option<u64>,
     frames: u64,
     frames_dropped: u64,
-    bytes: u64,
     next_rr: Option<Instant>,
     next_stats: Option<Instant>,
     closed: bool,
@@ -339,7 +338,6 @@ impl Client {
             last_lab_sequence: None,
             frames: 0,
             frames_dropped: 0,
-            bytes: 0,
             next_rr: None,
             next_stats: None,
             closed: false,
@@ -371,7 +369,7 @@ impl Client {
             packets_lost: self.receiver.lost(),
             duplicates: self.receiver.duplicates(),
             reordered: self.receiver.reordered(),
-            bytes: self.bytes,
+            bytes: self.receiver.payload_bytes(),
             jitter: self.receiver.jitter_duration(),
         }
     }
@@ -635,9 +633,7 @@ impl Client {
                     .and_then(|mut l| l.next())
                     .and_then(|e| e.ok())
                     .and_then(|e| e.seq);
-                self.depacketizer = Depacketizer::new(DepacketizerConfig {
-                    max_frame_len: self.config.max_frame_len,
-                });
+                self.reset_depacketizer();
                 self.transition(State::Playing);
                 self.events.push_back(ClientEvent::PlayStarted { from, first_sequence });
                 self.next_stats = Some(now + self.config.stats_interval);
@@ -662,6 +658,14 @@ impl Client {
         self.next_queued(now);
     }
 
+    fn reset_depacketizer(&mut self) {
+        let dropped = self.depacketizer.stats().frames_dropped;
+        self.frames_dropped += dropped;
+        self.depacketizer = Depacketizer::new(DepacketizerConfig {
+            max_frame_len: self.config.max_frame_len,
+        });
+    }
+
     fn transition(&mut self, to: State) {
         let from = self.state;
         self.state = to;
@@ -681,7 +685,7 @@ impl Client {
         };
         self.payload_type = media.jpeg_payload_type().unwrap_or(26);
         let info = MediaInfo {
-            duration: sdp.duration().or(media.duration()),
+            duration: sdp.duration(),
             framerate: media.framerate,
             control: self.control.clone(),
         };
@@ -756,11 +760,13 @@ impl Client {
         let verdict = self
             .receiver
             .on_packet(now, packet.sequence_number(), packet.timestamp(), payload.len());
-        let extended = match verdict {
-            PacketVerdict::New { extended } => extended,
-            _ => return,
+        if matches!(verdict, PacketVerdict::Restarted { .. }) {
+            // The sender restarted its sequence: frames in progress are void.
+            self.reset_depacketizer();
+        }
+        let Some(extended) = verdict.extended().filter(|_| verdict.is_usable()) else {
+            return;
         };
-        self.bytes += payload.len() as u64;
         if self.config.dialect == Dialect::Lab {
             // One whole JPEG per packet; show it only if it is newer than
             // the last shown (what the lab client does). The lab server's
@@ -801,10 +807,10 @@ impl Client {
         for packet in rtcp::parse_compound(data) {
             let Ok(packet) = packet else { break };
             match packet {
-                RtcpPacket::SenderReport(sr) => {
-                    self.last_sr = Some((rtcp::ntp_middle_bits(sr.ntp_timestamp), now));
+                RtcpPacket::SenderReport { ntp_timestamp, .. } => {
+                    self.last_sr = Some((rtcp::ntp_short(ntp_timestamp), now));
                 }
-                RtcpPacket::Bye(_) => {
+                RtcpPacket::Goodbye { .. } => {
                     if self.state == State::Playing {
                         self.events.push_back(ClientEvent::EndOfStream);
                     }
@@ -870,7 +876,7 @@ impl Client {
         let mut blocks = heapless::Vec::<rtcp::ReportBlock, 1>::new();
         if let Some(server) = self.server_ssrc.or((self.receiver.received() > 0).then_some(0)) {
             let (lsr, dlsr) = match self.last_sr {
-                Some((lsr, at)) => (lsr, rtcp::delay_since_last_sr(now - at)),
+                Some((lsr, at)) => (lsr, rtcp::dlsr_from_duration(now - at)),
                 None => (0, 0),
             };
             let _ = blocks.push(self.receiver.report_block(server, lsr, dlsr));
@@ -880,9 +886,12 @@ impl Client {
             reports: &blocks,
         };
         let mut packet = Vec::new();
-        match bye {
-            Some(b) => rtcp::write_bye_compound_rr(&mut packet, &rr, &self.config.cname, b),
+        let written = match bye {
+            Some(b) => rtcp::write_bye_compound(&mut packet, &Report::Receiver(rr), &self.config.cname, b),
             None => rtcp::write_receiver_report_compound(&mut packet, &rr, &self.config.cname),
+        };
+        if written.is_err() {
+            return;
         }
         match self.config.transport {
             ClientTransport::Udp { .. } => {

@@ -13,7 +13,7 @@ use crate::clip::Clip;
 use crate::jpeg::rfc2435::MAX_LAB_PAYLOAD;
 use crate::pacing::Pacer;
 use crate::rtp::RtpHeader;
-use crate::rtp::rtcp::{self, Bye, RtcpPacket, SenderReport};
+use crate::rtp::rtcp::{self, Bye, Report, RtcpPacket, SenderReport};
 use crate::rtsp::write_interleaved;
 use crate::session::{Dialect, State};
 use crate::time::{Duration, Instant};
@@ -123,6 +123,11 @@ impl fmt::Display for SessionStats {
     }
 }
 
+/// Frames a session may have queued for `poll_transmit` before the oldest
+/// is dropped (the shell drains after every input, so this only fills when
+/// it cannot send).
+const MAX_PENDING_FRAMES: usize = 4;
+
 /// A frame being handed out packet by packet through `poll_transmit`.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -162,14 +167,15 @@ pub(super) struct Session {
     pub(super) state: State,
     ssrc: u32,
     next_seq: u16,
+    /// Paces the media timeline; its `next_frame` is the index of the next
+    /// frame to send (it keeps growing when looping; the file frame is this
+    /// modulo the clip length).
     pacer: Pacer,
-    /// Index of the next frame on the media timeline (keeps growing when
-    /// looping; the file frame is this modulo the clip length).
-    position: u64,
     ended: bool,
     last_activity: Instant,
     next_rtcp: Option<Instant>,
-    pending: Option<Pending>,
+    /// Frames being handed out packet by packet (at most a burst's worth).
+    pending: VecDeque<Pending>,
     stats: SessionStats,
     warned_lab_size: bool,
     scratch: Vec<u8>,
@@ -216,11 +222,10 @@ impl Session {
             ssrc: random.ssrc,
             next_seq,
             pacer: Pacer::new(config.fps.max(1), JPEG_CLOCK_RATE, random.rtp_timestamp),
-            position: 0,
             ended: false,
             last_activity: now,
             next_rtcp: None,
-            pending: None,
+            pending: VecDeque::new(),
             stats: SessionStats::default(),
             warned_lab_size: false,
             scratch: Vec::new(),
@@ -278,7 +283,7 @@ impl Session {
         let mut d = self.timeout_at(config);
         if self.state == State::Playing {
             if !self.ended {
-                if let Some(due) = self.pacer.due(self.position) {
+                if let Some(due) = self.pacer.next_due() {
                     d = d.min(due);
                 }
             }
@@ -294,46 +299,45 @@ impl Session {
     /// duration when `from` lies past the end.
     pub(super) fn play(&mut self, now: Instant, from: Option<Duration>, config: &ServerConfig) -> Result<PlayStart, Duration> {
         let len = self.clip.len() as u64;
-        match from {
+        let position = match from {
             Some(t) => {
                 let frame = self.pacer.frame_at(t);
-                if frame >= len && !(config.looping && len > 0) {
+                if frame >= len && !config.looping {
                     return Err(self.pacer.media_time(len));
                 }
-                self.position = if config.looping { frame % len } else { frame };
-                self.ended = false;
+                if config.looping { frame % len } else { frame }
             }
-            None if self.ended || (!config.looping && self.position >= len) => {
-                // Played to the end: PLAY without a range starts over.
-                self.position = 0;
-                self.ended = false;
-            }
-            None => {}
-        }
-        self.pending = None;
-        self.pacer.start(now, self.position);
+            // Played to the end: PLAY without a range starts over.
+            None if self.ended || (!config.looping && self.pacer.next_frame() >= len) => 0,
+            // PLAY after PAUSE: resume where it stopped.
+            None => self.pacer.next_frame(),
+        };
+        self.ended = false;
+        self.pending.clear();
+        self.pacer.start(now, position);
         self.state = State::Playing;
         if !self.is_lab() {
             self.next_rtcp = Some(now + config.rtcp_interval);
         }
         Ok(PlayStart {
-            npt: self.pacer.media_time(self.position),
+            npt: self.pacer.media_time(position),
             sequence: self.next_seq,
-            rtp_timestamp: self.pacer.rtp_timestamp(self.position),
+            rtp_timestamp: self.pacer.rtp_timestamp(position),
         })
     }
 
     /// Stops sending; returns the media time where a later PLAY resumes.
     pub(super) fn pause(&mut self) -> Duration {
         self.pacer.stop();
-        self.pending = None;
+        self.pending.clear();
         self.next_rtcp = None;
         self.state = State::Ready;
-        self.pacer.media_time(self.position)
+        self.pacer.media_time(self.pacer.next_frame())
     }
 
-    /// Sends what is due at `now`: at most one frame (late frames are
-    /// skipped, never burst) and an RTCP sender report when one is due.
+    /// Sends what is due at `now`: the due frames (a sender that fell
+    /// behind, say after a stall, sends at most the pacer's burst of the
+    /// newest and skips the rest) and an RTCP sender report when one is due.
     pub(super) fn pump(
         &mut self,
         now: Instant,
@@ -345,27 +349,21 @@ impl Session {
         if self.state != State::Playing {
             return out;
         }
-        if !self.ended && self.pacer.due(self.position).is_some_and(|d| d <= now) {
-            // Skip frames whose successor is also due: a sender that fell
-            // behind (a stalled process, a suspended machine) resumes at the
-            // current frame instead of bursting the backlog.
-            while self.pacer.due(self.position + 1).is_some_and(|d| d <= now) {
-                self.position += 1;
-                self.stats.frames_skipped += 1;
-            }
+        if !self.ended {
+            let due = self.pacer.take_due(now);
+            self.stats.frames_skipped += due.skipped.end - due.skipped.start;
             let len = self.clip.len() as u64;
-            let file_frame = if config.looping { self.position % len } else { self.position };
-            if file_frame >= len {
-                self.ended = true;
-                self.queue_rtcp(now, config, control, connections, true, &mut out);
-            } else {
-                self.send_frame(file_frame as usize, config, connections, &mut out);
-                self.position += 1;
-                if !config.looping && self.position >= len {
+            for frame in due.send {
+                let file_frame = if config.looping { frame % len } else { frame };
+                if file_frame < len {
+                    self.send_frame(frame, file_frame as usize, config, connections, &mut out);
+                }
+                if !config.looping && frame + 1 >= len {
                     // End of stream: RTCP BYE tells standard receivers
                     // (ffmpeg, GStreamer) the stream is over.
                     self.ended = true;
                     self.queue_rtcp(now, config, control, connections, true, &mut out);
+                    break;
                 }
             }
         }
@@ -378,8 +376,15 @@ impl Session {
         out
     }
 
-    fn send_frame(&mut self, file_frame: usize, config: &ServerConfig, connections: &mut [Option<Connection>], out: &mut PumpOutcome) {
-        let rtp_timestamp = self.pacer.rtp_timestamp(self.position);
+    fn send_frame(
+        &mut self,
+        frame: u64,
+        file_frame: usize,
+        config: &ServerConfig,
+        connections: &mut [Option<Connection>],
+        out: &mut PumpOutcome,
+    ) {
+        let rtp_timestamp = self.pacer.rtp_timestamp(frame);
         match self.transport {
             TransportKind::LabUdp { .. } => {
                 let len = self.clip.jpeg(file_frame).len();
@@ -459,9 +464,11 @@ impl Session {
     }
 
     fn replace_pending(&mut self, p: Pending) {
-        if self.pending.replace(p).is_some() {
-            // The shell did not drain the previous frame in a whole frame
-            // period; it is cut short (counted as skipped).
+        self.pending.push_back(p);
+        if self.pending.len() > MAX_PENDING_FRAMES {
+            // The shell has not drained frames for several frame periods;
+            // the oldest is cut short (counted as skipped).
+            self.pending.pop_front();
             self.stats.frames_skipped += 1;
         }
     }
@@ -486,11 +493,11 @@ impl Session {
     /// The next datagram of the frame being sent, into `buf`; `true` when
     /// more follow.
     pub(super) fn next_datagram(&mut self, buf: &mut Vec<u8>) -> Option<(Datagram, bool)> {
-        let p = self.pending?;
+        let p = *self.pending.front()?;
         let clip = Arc::clone(&self.clip);
         match self.transport {
             TransportKind::LabUdp { rtp } => {
-                self.pending = None;
+                self.pending.pop_front();
                 let jpeg = clip.jpeg(p.file_frame);
                 // The lab header: M=0, sequence number = frame number.
                 self.header(false, p.rtp_timestamp).write(buf);
@@ -502,12 +509,12 @@ impl Session {
                         socket: ServerSocket::Rtp,
                         destination: rtp,
                     },
-                    false,
+                    !self.pending.is_empty(),
                 ))
             }
             TransportKind::Udp { rtp, .. } => {
                 let Ok(packets) = &clip.frames()[p.file_frame].rtp else {
-                    self.pending = None;
+                    self.pending.pop_front();
                     return None;
                 };
                 let n = packets.len();
@@ -517,24 +524,21 @@ impl Session {
                 buf.extend_from_slice(payload);
                 self.count_packet(payload.len());
                 if last {
-                    self.pending = None;
+                    self.pending.pop_front();
                     self.stats.frames_sent += 1;
-                } else {
-                    self.pending = Some(Pending {
-                        packet: p.packet + 1,
-                        ..p
-                    });
+                } else if let Some(front) = self.pending.front_mut() {
+                    front.packet += 1;
                 }
                 Some((
                     Datagram {
                         socket: ServerSocket::Rtp,
                         destination: rtp,
                     },
-                    !last,
+                    !self.pending.is_empty(),
                 ))
             }
             TransportKind::Interleaved { .. } => {
-                self.pending = None;
+                self.pending.clear();
                 None
             }
         }
@@ -542,7 +546,7 @@ impl Session {
 
     /// The RTP timestamp that corresponds to `now` (for sender reports).
     fn rtp_timestamp_at(&self, now: Instant) -> u32 {
-        let last = self.position.saturating_sub(1);
+        let last = self.pacer.next_frame().saturating_sub(1);
         let base = self.pacer.rtp_timestamp(last);
         let Some(due) = self.pacer.due(last) else { return base };
         let elapsed = now.saturating_duration_since(due);
@@ -579,18 +583,23 @@ impl Session {
             octet_count: self.stats.octets_sent as u32,
             reports: &[],
         };
-        if bye {
+        // Writing fails only for over-long CNAMEs or too many blocks; a
+        // report we cannot write is simply not sent.
+        let written = if bye {
             rtcp::write_bye_compound(
                 &mut packet,
-                &sr,
+                &Report::Sender(sr),
                 &config.cname,
                 &Bye {
                     ssrcs: &[self.ssrc],
                     reason: None,
                 },
-            );
+            )
         } else {
-            rtcp::write_sender_report_compound(&mut packet, &sr, &config.cname);
+            rtcp::write_sender_report_compound(&mut packet, &sr, &config.cname)
+        };
+        if written.is_err() {
+            return;
         }
         match self.transport {
             TransportKind::Udp { rtcp, .. } => control.push_back((
@@ -633,9 +642,8 @@ impl Session {
         for packet in rtcp::parse_compound(data) {
             let Ok(packet) = packet else { break };
             any = true;
-            let blocks = match &packet {
-                RtcpPacket::ReceiverReport(rr) => rr.reports(),
-                RtcpPacket::SenderReport(sr) => sr.reports(),
+            let blocks = match packet {
+                RtcpPacket::ReceiverReport { reports, .. } | RtcpPacket::SenderReport { reports, .. } => reports,
                 _ => continue,
             };
             for b in blocks {
