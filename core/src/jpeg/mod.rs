@@ -9,6 +9,10 @@ pub mod tables;
 
 pub use compat::{Incompatibility, JpegType, Rfc2435Layout, rfc2435_layout};
 pub use markers::{Jpeg, JpegError, JpegErrorKind};
+pub use rfc2435::{
+    Depacketizer, DepacketizerConfig, PacketizeConfig, PacketizeError, PacketizedFrame, QMode,
+    packetize,
+};
 pub mod entropy;
 #[cfg(feature = "normalize")]
 pub mod normalize;
