@@ -3,6 +3,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::prelude::rust_2024::*;
+use std::string::String;
 use std::time::Duration;
 
 use crate::runtime::ServerOptions;
@@ -60,14 +62,28 @@ mod tests {
         assert_eq!(o.bind.port(), 1025);
         assert_eq!((o.fps, o.mtu, o.looping), (20, 1400, false));
         let a = ServerArgs::try_parse_from([
-            "x", "8554", "--media", "/m", "--bind", "127.0.0.1", "--fps", "25", "--loop", "--mtu", "1200",
-            "--session-timeout", "30",
+            "x",
+            "8554",
+            "--media",
+            "/m",
+            "--bind",
+            "127.0.0.1",
+            "--fps",
+            "25",
+            "--loop",
+            "--mtu",
+            "1200",
+            "--session-timeout",
+            "30",
         ])
         .unwrap();
         let o = a.options();
         assert_eq!(o.bind, "127.0.0.1:8554".parse().unwrap());
         assert_eq!(o.media_dir, PathBuf::from("/m"));
-        assert_eq!((o.fps, o.mtu, o.looping, o.session_timeout), (25, 1200, true, Duration::from_secs(30)));
+        assert_eq!(
+            (o.fps, o.mtu, o.looping, o.session_timeout),
+            (25, 1200, true, Duration::from_secs(30))
+        );
         assert!(ServerArgs::try_parse_from(["x"]).is_err());
         assert!(ServerArgs::try_parse_from(["x", "1", "--fps", "0"]).is_err());
     }

@@ -144,12 +144,12 @@ use alloc::string::ToString;
 use core::net::SocketAddr;
 
 use crate::jpeg::rfc2435::{Depacketizer, DepacketizerConfig};
+use crate::rtp::RtpPacket;
 use crate::rtp::rtcp::{self, Bye, ReceiverReport, Report, RtcpPacket};
 use crate::rtp::stats::{PacketVerdict, ReceiverStats};
-use crate::rtp::RtpPacket;
 use crate::rtsp::{
-    LineEnding, Message, MessageWriter, Method, ParseOptions, Response, Status, StatusCode,
-    parse, resolve_control, write_interleaved,
+    LineEnding, Message, MessageWriter, Method, ParseOptions, Response, Status, StatusCode, parse,
+    resolve_control, write_interleaved,
 };
 use crate::sdp::parse_sdp;
 use crate::session::Dialect;
@@ -185,7 +185,12 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// A configuration with defaults for everything but what to play and how.
-    pub fn new(url: &str, dialect: Dialect, transport: ClientTransport, server: SocketAddr) -> ClientConfig {
+    pub fn new(
+        url: &str,
+        dialect: Dialect,
+        transport: ClientTransport,
+        server: SocketAddr,
+    ) -> ClientConfig {
         ClientConfig {
             url: url.to_string(),
             dialect,
@@ -434,14 +439,22 @@ impl Client {
 
     fn next_queued(&mut self, now: Instant) {
         while self.in_flight.is_none() {
-            let Some(cmd) = self.queue.pop_front() else { return };
+            let Some(cmd) = self.queue.pop_front() else {
+                return;
+            };
             if let Err(e) = self.start(now, cmd) {
                 self.events.push_back(ClientEvent::Error(e));
             }
         }
     }
 
-    fn send_request(&mut self, now: Instant, method: Method, range: Option<Duration>, keepalive: bool) {
+    fn send_request(
+        &mut self,
+        now: Instant,
+        method: Method,
+        range: Option<Duration>,
+        keepalive: bool,
+    ) {
         let cseq = self.next_cseq;
         self.next_cseq = self.next_cseq.wrapping_add(1);
         let lab = self.config.dialect == Dialect::Lab;
@@ -454,7 +467,11 @@ impl Client {
             // SETUP used, which every server accepts.
             _ => self.control.clone(),
         };
-        let ending = if lab { LineEnding::Lf } else { LineEnding::CrLf };
+        let ending = if lab {
+            LineEnding::Lf
+        } else {
+            LineEnding::CrLf
+        };
         let mut w = MessageWriter::request(&mut self.stream_out, method, &uri, ending);
         w.header("CSeq", cseq);
         if lab {
@@ -484,7 +501,11 @@ impl Client {
                 Method::Setup => {
                     let t = match self.config.transport {
                         ClientTransport::Udp { rtp_port } => {
-                            format!("RTP/AVP;unicast;client_port={}-{}", rtp_port, rtp_port.wrapping_add(1))
+                            format!(
+                                "RTP/AVP;unicast;client_port={}-{}",
+                                rtp_port,
+                                rtp_port.wrapping_add(1)
+                            )
                         }
                         ClientTransport::Tcp => String::from("RTP/AVP/TCP;unicast;interleaved=0-1"),
                     };
@@ -493,7 +514,10 @@ impl Client {
                 Method::Play => {
                     let from = range.unwrap_or(Duration::ZERO);
                     if range.is_some() || self.state == State::Ready && self.frames == 0 {
-                        w.header("Range", format!("npt={}.{:03}-", from.as_secs(), from.subsec_millis()));
+                        w.header(
+                            "Range",
+                            format!("npt={}.{:03}-", from.as_secs(), from.subsec_millis()),
+                        );
                     }
                 }
                 _ => {}
@@ -516,9 +540,10 @@ impl Client {
             return;
         }
         if self.input.len() + data.len() > MAX_INPUT {
-            self.events.push_back(ClientEvent::Error(ClientError::BadReply(String::from(
-                "server sent more than 256 KiB without completing a message",
-            ))));
+            self.events
+                .push_back(ClientEvent::Error(ClientError::BadReply(String::from(
+                    "server sent more than 256 KiB without completing a message",
+                ))));
             self.input.clear();
             return;
         }
@@ -559,7 +584,8 @@ impl Client {
                     n
                 }
                 Err(e) => {
-                    self.events.push_back(ClientEvent::Error(ClientError::BadReply(e.to_string())));
+                    self.events
+                        .push_back(ClientEvent::Error(ClientError::BadReply(e.to_string())));
                     match e.resync {
                         Some(n) => n,
                         None => input.len(),
@@ -581,8 +607,10 @@ impl Client {
         self.in_flight = None;
         if !r.status.is_success() {
             if req.keepalive {
-                if matches!(r.status, StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED)
-                    && self.keepalive_method == Method::GetParameter
+                if matches!(
+                    r.status,
+                    StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
+                ) && self.keepalive_method == Method::GetParameter
                 {
                     self.keepalive_method = Method::Options;
                 }
@@ -635,7 +663,10 @@ impl Client {
                     .and_then(|e| e.seq);
                 self.reset_depacketizer();
                 self.transition(State::Playing);
-                self.events.push_back(ClientEvent::PlayStarted { from, first_sequence });
+                self.events.push_back(ClientEvent::PlayStarted {
+                    from,
+                    first_sequence,
+                });
                 self.next_stats = Some(now + self.config.stats_interval);
                 if self.config.dialect == Dialect::Standard {
                     self.next_rr = Some(now + self.config.rtcp_interval);
@@ -669,16 +700,22 @@ impl Client {
     fn transition(&mut self, to: State) {
         let from = self.state;
         self.state = to;
-        self.events.push_back(ClientEvent::StateChanged { from, to });
+        self.events
+            .push_back(ClientEvent::StateChanged { from, to });
     }
 
     fn take_description(&mut self, r: &Response<'_>) -> Result<(), ClientError> {
-        let text = core::str::from_utf8(r.body).map_err(|_| ClientError::BadReply(String::from("SDP is not UTF-8")))?;
+        let text = core::str::from_utf8(r.body)
+            .map_err(|_| ClientError::BadReply(String::from("SDP is not UTF-8")))?;
         let sdp = parse_sdp(text).map_err(|e| ClientError::BadReply(format!("SDP: {e}")))?;
-        let media = sdp
-            .first_jpeg_video()
-            .ok_or_else(|| ClientError::BadReply(String::from("no JPEG video stream in the SDP")))?;
-        let base = r.headers.content_base().unwrap_or(&self.config.url).to_string();
+        let media = sdp.first_jpeg_video().ok_or_else(|| {
+            ClientError::BadReply(String::from("no JPEG video stream in the SDP"))
+        })?;
+        let base = r
+            .headers
+            .content_base()
+            .unwrap_or(&self.config.url)
+            .to_string();
         self.control = match media.control {
             Some(c) => resolve_control(&base, c),
             None => base.clone(),
@@ -712,14 +749,17 @@ impl Client {
             .transports()
             .and_then(|mut l| l.next())
             .and_then(Result::ok)
-            .ok_or_else(|| ClientError::BadReply(String::from("SETUP reply without a usable Transport")))?;
+            .ok_or_else(|| {
+                ClientError::BadReply(String::from("SETUP reply without a usable Transport"))
+            })?;
         self.server_ssrc = spec.ssrc;
         match self.config.transport {
             ClientTransport::Udp { .. } => {
                 if let Some(p) = spec.server_port {
                     let ip = self.config.server.ip();
                     self.server_rtp = Some(SocketAddr::new(ip, p.rtp));
-                    self.server_rtcp = Some(SocketAddr::new(ip, p.rtcp.unwrap_or(p.rtp.wrapping_add(1))));
+                    self.server_rtcp =
+                        Some(SocketAddr::new(ip, p.rtcp.unwrap_or(p.rtp.wrapping_add(1))));
                 }
             }
             ClientTransport::Tcp => {
@@ -733,7 +773,13 @@ impl Client {
 
     /// A datagram arrived on one of the client's UDP sockets. Only packets
     /// from the server's address are taken.
-    pub fn handle_datagram(&mut self, now: Instant, socket: ClientSocket, from: SocketAddr, data: &[u8]) {
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        socket: ClientSocket,
+        from: SocketAddr,
+        data: &[u8],
+    ) {
         if self.closed || from.ip() != self.config.server.ip() {
             return;
         }
@@ -744,10 +790,15 @@ impl Client {
     }
 
     fn handle_rtp(&mut self, now: Instant, data: &[u8]) {
-        if self.state != State::Playing {
+        // Media may overtake the PLAY reply (UDP against TCP, or the lab
+        // server's unterminated reply), and stragglers may follow a PAUSE:
+        // take RTP whenever a session exists.
+        if self.session.is_none() {
             return;
         }
-        let Ok(packet) = RtpPacket::new_checked(data) else { return };
+        let Ok(packet) = RtpPacket::new_checked(data) else {
+            return;
+        };
         if packet.payload_type() != self.payload_type {
             return;
         }
@@ -757,9 +808,12 @@ impl Client {
             }
         }
         let payload = packet.payload();
-        let verdict = self
-            .receiver
-            .on_packet(now, packet.sequence_number(), packet.timestamp(), payload.len());
+        let verdict = self.receiver.on_packet(
+            now,
+            packet.sequence_number(),
+            packet.timestamp(),
+            payload.len(),
+        );
         if matches!(verdict, PacketVerdict::Restarted { .. }) {
             // The sender restarted its sequence: frames in progress are void.
             self.reset_depacketizer();
@@ -810,10 +864,8 @@ impl Client {
                 RtcpPacket::SenderReport { ntp_timestamp, .. } => {
                     self.last_sr = Some((rtcp::ntp_short(ntp_timestamp), now));
                 }
-                RtcpPacket::Goodbye { .. } => {
-                    if self.state == State::Playing {
-                        self.events.push_back(ClientEvent::EndOfStream);
-                    }
+                RtcpPacket::Goodbye { .. } if self.state == State::Playing => {
+                    self.events.push_back(ClientEvent::EndOfStream);
                 }
                 _ => {}
             }
@@ -836,10 +888,11 @@ impl Client {
             if req.deadline <= now {
                 self.in_flight = None;
                 if !req.keepalive {
-                    self.events.push_back(ClientEvent::Error(ClientError::ReplyTimeout {
-                        method: req.method.as_str(),
-                        timeout: self.config.reply_timeout,
-                    }));
+                    self.events
+                        .push_back(ClientEvent::Error(ClientError::ReplyTimeout {
+                            method: req.method.as_str(),
+                            timeout: self.config.reply_timeout,
+                        }));
                 }
                 self.next_queued(now);
             }
@@ -855,7 +908,8 @@ impl Client {
             self.queue_receiver_report(now, None);
         }
         if self.next_stats.is_some_and(|t| t <= now) {
-            self.next_stats = (self.state == State::Playing).then(|| now + self.config.stats_interval);
+            self.next_stats =
+                (self.state == State::Playing).then(|| now + self.config.stats_interval);
             self.events.push_back(ClientEvent::Stats(self.stats()));
         }
     }
@@ -874,7 +928,10 @@ impl Client {
 
     fn queue_receiver_report(&mut self, now: Instant, bye: Option<&Bye<'_>>) {
         let mut blocks = heapless::Vec::<rtcp::ReportBlock, 1>::new();
-        if let Some(server) = self.server_ssrc.or((self.receiver.received() > 0).then_some(0)) {
+        if let Some(server) = self
+            .server_ssrc
+            .or((self.receiver.received() > 0).then_some(0))
+        {
             let (lsr, dlsr) = match self.last_sr {
                 Some((lsr, at)) => (lsr, rtcp::dlsr_from_duration(now - at)),
                 None => (0, 0),
@@ -887,7 +944,9 @@ impl Client {
         };
         let mut packet = Vec::new();
         let written = match bye {
-            Some(b) => rtcp::write_bye_compound(&mut packet, &Report::Receiver(rr), &self.config.cname, b),
+            Some(b) => {
+                rtcp::write_bye_compound(&mut packet, &Report::Receiver(rr), &self.config.cname, b)
+            }
             None => rtcp::write_receiver_report_compound(&mut packet, &rr, &self.config.cname),
         };
         if written.is_err() {
@@ -929,7 +988,10 @@ impl Client {
         }
         let (socket, destination, bytes) = self.datagrams.pop_front()?;
         buf.extend_from_slice(&bytes);
-        Some(ClientTransmit::Datagram { socket, destination })
+        Some(ClientTransmit::Datagram {
+            socket,
+            destination,
+        })
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next.

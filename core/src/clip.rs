@@ -247,7 +247,8 @@ fn prepare_rtp(
             let out = normalize(bytes, &NormalizeConfig::default()).map_err(|e| format!("{e}"))?;
             summary.add(format!("{}", out.action));
             let fixed = out.jpeg.as_deref().unwrap_or(bytes);
-            let j = Jpeg::parse(fixed).map_err(|e| format!("normalised frame does not parse: {e}"))?;
+            let j =
+                Jpeg::parse(fixed).map_err(|e| format!("normalised frame does not parse: {e}"))?;
             rfc2435::packetize(&j, packetize).map_err(|e| format!("{e}"))
         }
     }

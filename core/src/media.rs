@@ -83,7 +83,10 @@ impl MediaLibrary {
             return Err(MediaError::NotFound);
         }
         let relative = Path::new(request_path);
-        if !relative.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) {
+        if !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        {
             return Err(MediaError::NotFound);
         }
         let joined = self.root.join(relative);
@@ -119,10 +122,8 @@ impl MediaLibrary {
             )));
         }
         let data = fs::read(&file).map_err(|e| MediaError::Unreadable(e.to_string()))?;
-        let clip = Clip::build(request_path, data, &self.config).map_err(|e| match e {
-            ClipError::UnknownContainer | ClipError::NoFrames => MediaError::NotPlayable(e.to_string()),
-            other => MediaError::NotPlayable(other.to_string()),
-        })?;
+        let clip = Clip::build(request_path, data, &self.config)
+            .map_err(|e: ClipError| MediaError::NotPlayable(e.to_string()))?;
         let clip = Arc::new(clip);
         self.lock().insert(
             file.clone(),
@@ -132,7 +133,11 @@ impl MediaLibrary {
                 clip: Arc::clone(&clip),
             },
         );
-        Ok(Loaded { clip, file, fresh: true })
+        Ok(Loaded {
+            clip,
+            file,
+            fresh: true,
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Entry>> {
@@ -170,7 +175,10 @@ mod tests {
     use super::*;
 
     fn tempdir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(std::format!("stream-core-media-{name}-{}", std::process::id()));
+        let d = std::env::temp_dir().join(std::format!(
+            "stream-core-media-{name}-{}",
+            std::process::id()
+        ));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
@@ -201,7 +209,8 @@ mod tests {
         {
             std::os::unix::fs::symlink(d.join("secret.Mjpeg"), d.join("media/link.Mjpeg")).unwrap();
             assert_eq!(lib.resolve("link.Mjpeg"), Err(MediaError::NotFound));
-            std::os::unix::fs::symlink(d.join("media/sub/ok.Mjpeg"), d.join("media/inside.Mjpeg")).unwrap();
+            std::os::unix::fs::symlink(d.join("media/sub/ok.Mjpeg"), d.join("media/inside.Mjpeg"))
+                .unwrap();
             assert!(lib.resolve("inside.Mjpeg").is_ok());
         }
         let _ = fs::remove_dir_all(&d);

@@ -47,7 +47,11 @@ fn closed(w: &World, conn: ConnectionId) -> bool {
 const URL: &str = "rtsp://10.0.0.1:554/clip.mjpeg";
 
 fn options_ok(w: &mut World, conn: ConnectionId, cseq: u32) {
-    let r = ask(w, conn, format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: {cseq}\r\n\r\n").as_bytes());
+    let r = ask(
+        w,
+        conn,
+        format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: {cseq}\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 200, "{r}");
     assert_eq!(header(&r, "CSeq"), Some(cseq.to_string().as_str()));
 }
@@ -60,24 +64,53 @@ fn setup(w: &mut World, conn: ConnectionId, cseq: u32) -> String {
             .as_bytes(),
     );
     assert_eq!(status(&r), 200, "{r}");
-    header(&r, "Session").unwrap().split(';').next().unwrap().to_string()
+    header(&r, "Session")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
 fn options_describe_and_setup() {
     let mut w = world();
     let c = w.raw_connection(1);
-    let r = ask(&mut w, c, format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n\r\n").as_bytes());
+    let r = ask(
+        &mut w,
+        c,
+        format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 200);
     let public = header(&r, "Public").unwrap();
-    for m in ["DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER"] {
+    for m in [
+        "DESCRIBE",
+        "SETUP",
+        "PLAY",
+        "PAUSE",
+        "TEARDOWN",
+        "GET_PARAMETER",
+    ] {
         assert!(public.contains(m), "{public}");
     }
-    let r = ask(&mut w, c, format!("DESCRIBE {URL} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n").as_bytes());
+    let r = ask(
+        &mut w,
+        c,
+        format!("DESCRIBE {URL} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 200, "{r}");
     assert_eq!(header(&r, "Content-Type"), Some("application/sdp"));
-    assert_eq!(header(&r, "Content-Base"), Some("rtsp://10.0.0.1:554/clip.mjpeg/"));
-    for line in ["m=video 0 RTP/AVP 26", "a=rtpmap:26 JPEG/90000", "a=control:trackID=0", "a=framerate:20", "a=range:npt=0-3.000"] {
+    assert_eq!(
+        header(&r, "Content-Base"),
+        Some("rtsp://10.0.0.1:554/clip.mjpeg/")
+    );
+    for line in [
+        "m=video 0 RTP/AVP 26",
+        "a=rtpmap:26 JPEG/90000",
+        "a=control:trackID=0",
+        "a=framerate:20",
+        "a=range:npt=0-3.000",
+    ] {
         assert!(r.contains(line), "{line} missing in {r}");
     }
     let r = ask(
@@ -91,7 +124,10 @@ fn options_describe_and_setup() {
     assert!(session.ends_with(";timeout=60"), "{session}");
     assert_eq!(session.split(';').next().unwrap().len(), 16, "64-bit ids");
     let t = header(&r, "Transport").unwrap();
-    assert!(t.contains("client_port=5000-5001") && t.contains("server_port=6970-6971"), "{t}");
+    assert!(
+        t.contains("client_port=5000-5001") && t.contains("server_port=6970-6971"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -148,11 +184,22 @@ fn state_errors() {
     let c = w.raw_connection(1);
     let s = setup(&mut w, c, 1);
     // PAUSE in READY: 455 with what READY allows.
-    let r = ask(&mut w, c, format!("PAUSE {URL} RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\n\r\n").as_bytes());
+    let r = ask(
+        &mut w,
+        c,
+        format!("PAUSE {URL} RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 455, "{r}");
     let allow = header(&r, "Allow").unwrap();
-    assert!(allow.contains("PLAY") && !allow.contains("PAUSE"), "{allow}");
-    let r = ask(&mut w, c, format!("PLAY {URL} RTSP/1.0\r\nCSeq: 3\r\nSession: {s}\r\n\r\n").as_bytes());
+    assert!(
+        allow.contains("PLAY") && !allow.contains("PAUSE"),
+        "{allow}"
+    );
+    let r = ask(
+        &mut w,
+        c,
+        format!("PLAY {URL} RTSP/1.0\r\nCSeq: 3\r\nSession: {s}\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 200, "{r}");
     assert!(header(&r, "RTP-Info").unwrap().contains("seq="));
     // A second SETUP on the playing session: 455, and no twin session.
@@ -165,7 +212,11 @@ fn state_errors() {
     assert_eq!(status(&r), 455, "{r}");
     assert_eq!(w.server.session_count(), 1);
     // SETUP of another file into this session: 459.
-    let r = ask(&mut w, c, format!("PAUSE {URL} RTSP/1.0\r\nCSeq: 5\r\nSession: {s}\r\n\r\n").as_bytes());
+    let r = ask(
+        &mut w,
+        c,
+        format!("PAUSE {URL} RTSP/1.0\r\nCSeq: 5\r\nSession: {s}\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 200);
     let r = ask(
         &mut w,
@@ -178,12 +229,21 @@ fn state_errors() {
     let r = ask(
         &mut w,
         c,
-        format!("PLAY {URL} RTSP/1.0\r\nCSeq: 7\r\nSession: {s}\r\nRange: npt=99-\r\n\r\n").as_bytes(),
+        format!("PLAY {URL} RTSP/1.0\r\nCSeq: 7\r\nSession: {s}\r\nRange: npt=99-\r\n\r\n")
+            .as_bytes(),
     );
     assert_eq!(status(&r), 457, "{r}");
-    let r = ask(&mut w, c, format!("TEARDOWN {URL} RTSP/1.0\r\nCSeq: 8\r\nSession: {s}\r\n\r\n").as_bytes());
+    let r = ask(
+        &mut w,
+        c,
+        format!("TEARDOWN {URL} RTSP/1.0\r\nCSeq: 8\r\nSession: {s}\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 200);
-    let r = ask(&mut w, c, format!("PLAY {URL} RTSP/1.0\r\nCSeq: 9\r\nSession: {s}\r\n\r\n").as_bytes());
+    let r = ask(
+        &mut w,
+        c,
+        format!("PLAY {URL} RTSP/1.0\r\nCSeq: 9\r\nSession: {s}\r\n\r\n").as_bytes(),
+    );
     assert_eq!(status(&r), 454, "the session is gone: {r}");
 }
 
@@ -193,14 +253,27 @@ fn limits_map_to_their_status_codes() {
     let long_header = format!("X-Long: {}", "b".repeat(3000));
     let many_headers: String = (0..40).map(|i| format!("X-H{i}: v\r\n")).collect();
     let cases: Vec<(Vec<u8>, u16)> = vec![
-        (format!("OPTIONS {long_uri} RTSP/1.0\r\nCSeq: 1\r\n\r\n").into_bytes(), 414),
-        (format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n{long_header}\r\n\r\n").into_bytes(), 431),
-        (format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n{many_headers}\r\n").into_bytes(), 431),
         (
-            format!("SET_PARAMETER {URL} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 10000000\r\n\r\n").into_bytes(),
+            format!("OPTIONS {long_uri} RTSP/1.0\r\nCSeq: 1\r\n\r\n").into_bytes(),
+            414,
+        ),
+        (
+            format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n{long_header}\r\n\r\n").into_bytes(),
+            431,
+        ),
+        (
+            format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n{many_headers}\r\n").into_bytes(),
+            431,
+        ),
+        (
+            format!("SET_PARAMETER {URL} RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 10000000\r\n\r\n")
+                .into_bytes(),
             413,
         ),
-        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n".to_vec(), 400),
+        (
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n".to_vec(),
+            400,
+        ),
     ];
     for (i, (bytes, code)) in cases.into_iter().enumerate() {
         let mut w = world();
@@ -253,14 +326,23 @@ fn lab_requests_exact_wire_shapes() {
     let t0 = w.now;
     // The lab client: one send, bare \n, no terminating empty line.
     let now = w.now;
-    w.server
-        .handle_stream_data(now, c, b"SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 5008");
+    w.server.handle_stream_data(
+        now,
+        c,
+        b"SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 5008",
+    );
     w.drain();
-    assert!(w.take_stream(c).is_empty(), "no reply before the pause that ends the request");
+    assert!(
+        w.take_stream(c).is_empty(),
+        "no reply before the pause that ends the request"
+    );
     let until = w.now + Duration::from_secs(1);
     w.run_until(until, |w| !w.server.stream_outgoing(c).is_empty());
     let replied = w.now - t0;
-    assert!(replied <= Duration::from_millis(30), "answered {replied:?} after the request");
+    assert!(
+        replied <= Duration::from_millis(30),
+        "answered {replied:?} after the request"
+    );
     let r = String::from_utf8(w.take_stream(c)).unwrap();
     let lines: Vec<&str> = r.split('\n').collect();
     assert_eq!(lines.len(), 3, "{r:?}");
@@ -276,7 +358,11 @@ fn lab_requests_exact_wire_shapes() {
         let until = w.now + Duration::from_secs(1);
         w.run_until(until, |w| !w.server.stream_outgoing(c).is_empty());
         let r = String::from_utf8(w.take_stream(c)).unwrap();
-        assert_eq!(r, format!("RTSP/1.0 200 OK\nCSeq: {cseq}\nSession: {session}"), "{method}");
+        assert_eq!(
+            r,
+            format!("RTSP/1.0 200 OK\nCSeq: {cseq}\nSession: {session}"),
+            "{method}"
+        );
     }
     // Frames went to the client port from SETUP, numbered from 1.
     assert!(w.stray_datagrams.iter().any(|(_, a)| a.port() == 5008));
@@ -287,8 +373,11 @@ fn standard_requests_are_never_completed_by_a_timeout() {
     let mut w = world();
     let c = w.raw_connection(1);
     let now = w.now;
-    w.server
-        .handle_stream_data(now, c, format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n").as_bytes());
+    w.server.handle_stream_data(
+        now,
+        c,
+        format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 1\r\n").as_bytes(),
+    );
     w.run_for(Duration::from_secs(2));
     assert!(w.take_stream(c).is_empty());
     let now = w.now;
@@ -309,6 +398,9 @@ fn idle_connections_are_closed_and_cost_nothing() {
     w.run_for(Duration::from_secs(2));
     assert!(w.frame_count(c) >= 38, "{}", w.frame_count(c));
     w.run_for(Duration::from_secs(60));
-    assert!(idle.iter().all(|&i| closed(&w, i)), "idle connections closed after a session timeout");
+    assert!(
+        idle.iter().all(|&i| closed(&w, i)),
+        "idle connections closed after a session timeout"
+    );
     let _: Instant = start;
 }

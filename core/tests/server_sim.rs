@@ -29,8 +29,17 @@ fn play_session(tcp: bool, link: Link) {
     let source = sim::clip("testsrc-640x480-420.raw.mjpeg", false);
     let c = w.connect("clip.mjpeg", Dialect::Standard, tcp);
     w.clients[c].client.setup(w.now).unwrap();
-    assert!(w.run_until_state(c, State::Ready, 5 * SECOND), "{:?}", w.client_errors(c));
-    assert!(w.clients[c].events.iter().any(|(_, e)| matches!(e, ClientEvent::Described(_))));
+    assert!(
+        w.run_until_state(c, State::Ready, 5 * SECOND),
+        "{:?}",
+        w.client_errors(c)
+    );
+    assert!(
+        w.clients[c]
+            .events
+            .iter()
+            .any(|(_, e)| matches!(e, ClientEvent::Described(_)))
+    );
     w.clients[c].client.play(w.now, None).unwrap();
     assert!(w.run_until_state(c, State::Playing, 5 * SECOND));
     // One second at 20 fps.
@@ -54,16 +63,27 @@ fn play_session(tcp: bool, link: Link) {
     // Every frame is the next frame of the file, also across the pause:
     // PLAY resumes where PAUSE stopped.
     for (k, f) in frames.iter().enumerate() {
-        assert_eq!(scan(&f.jpeg), scan(source.jpeg(k)), "frame {k}");
+        assert!(
+            scan(&f.jpeg) == scan(source.jpeg(k)),
+            "frame {k} is not the file's frame {k}"
+        );
     }
     for pair in frames.windows(2) {
-        assert_eq!(pair[1].rtp_timestamp.wrapping_sub(pair[0].rtp_timestamp), 4500);
+        assert_eq!(
+            pair[1].rtp_timestamp.wrapping_sub(pair[0].rtp_timestamp),
+            4500
+        );
     }
     assert!(w.client_errors(c).is_empty(), "{:?}", w.client_errors(c));
-    let ended = w
-        .server_events
-        .iter()
-        .any(|(_, e)| matches!(e, ServerEvent::SessionEnded { reason: EndReason::Teardown, .. }));
+    let ended = w.server_events.iter().any(|(_, e)| {
+        matches!(
+            e,
+            ServerEvent::SessionEnded {
+                reason: EndReason::Teardown,
+                ..
+            }
+        )
+    });
     assert!(ended);
     assert_eq!(w.server.session_count(), 0);
 }
@@ -98,9 +118,16 @@ fn lab_dialect_whole_frames_byte_identical() {
     w.add_clip("movie.Mjpeg", lab.clone());
     let c = w.connect("movie.Mjpeg", Dialect::Lab, false);
     w.clients[c].client.setup(w.now).unwrap();
-    assert!(w.run_until_state(c, State::Ready, 5 * SECOND), "{:?}", w.client_errors(c));
+    assert!(
+        w.run_until_state(c, State::Ready, 5 * SECOND),
+        "{:?}",
+        w.client_errors(c)
+    );
     let id = w.clients[c].client.session_id().unwrap().to_string();
-    assert!(id.parse::<u64>().unwrap() != 0, "lab session ids are decimal integers: {id}");
+    assert!(
+        id.parse::<u64>().unwrap() != 0,
+        "lab session ids are decimal integers: {id}"
+    );
     w.clients[c].client.play(w.now, None).unwrap();
     assert!(w.run_until_state(c, State::Playing, 5 * SECOND));
     w.run_for(SECOND / 2);
@@ -111,7 +138,7 @@ fn lab_dialect_whole_frames_byte_identical() {
     let frames = w.frames(c);
     assert_eq!(frames.len(), lab.len(), "the whole movie, once");
     for (k, f) in frames.iter().enumerate() {
-        assert_eq!(f.jpeg, lab.jpeg(k), "frame {k} byte-identical");
+        assert!(f.jpeg == lab.jpeg(k), "frame {k} not byte-identical");
         assert_eq!(f.sequence, k as u64 + 1, "sequence number = frame number");
     }
     w.clients[c].client.teardown(w.now).unwrap();
@@ -143,7 +170,10 @@ fn vanished_client_is_reaped_at_timeout_and_sent_nothing_after() {
     // Its last sign of life was its last request or receiver report, at
     // most a little before it vanished; the timeout is 60 s.
     let waited = ended_at - gone_at;
-    assert!(waited <= Duration::from_secs(60) && waited >= Duration::from_secs(50), "{waited:?}");
+    assert!(
+        waited <= Duration::from_secs(60) && waited >= Duration::from_secs(50),
+        "{waited:?}"
+    );
     assert!(
         w.sent_datagrams.iter().all(|(t, _, _)| *t <= ended_at),
         "nothing is sent after the session ends"
@@ -160,10 +190,11 @@ fn keepalives_keep_a_paused_session_alive() {
     // READY, no RTP, no RTCP: only the client's GET_PARAMETER keepalives.
     w.run_for(Duration::from_secs(300));
     assert_eq!(w.server.session_count(), 1);
-    assert!(!w
-        .server_events
-        .iter()
-        .any(|(_, e)| matches!(e, ServerEvent::SessionEnded { .. })));
+    assert!(
+        !w.server_events
+            .iter()
+            .any(|(_, e)| matches!(e, ServerEvent::SessionEnded { .. }))
+    );
     w.clients[c].client.play(w.now, None).unwrap();
     assert!(w.run_until_state(c, State::Playing, 5 * SECOND));
 }
@@ -175,22 +206,35 @@ fn seek_with_range() {
     let c = w.connect("clip.mjpeg", Dialect::Standard, false);
     w.clients[c].client.setup(w.now).unwrap();
     assert!(w.run_until_state(c, State::Ready, 5 * SECOND));
-    w.clients[c].client.play(w.now, Some(Duration::from_millis(2000))).unwrap();
+    w.clients[c]
+        .client
+        .play(w.now, Some(Duration::from_millis(2000)))
+        .unwrap();
     assert!(w.run_until_state(c, State::Playing, 5 * SECOND));
     w.run_for(SECOND / 4);
     let frames = w.frames(c);
     assert!(!frames.is_empty());
     // 2 s at 20 fps: frame 40.
-    assert_eq!(scan(&frames[0].jpeg), scan(source.jpeg(40)));
+    assert!(
+        scan(&frames[0].jpeg) == scan(source.jpeg(40)),
+        "the first frame is frame 40"
+    );
     let started = w.clients[c].events.iter().find_map(|(_, e)| match e {
         ClientEvent::PlayStarted { from, .. } => Some(*from),
         _ => None,
     });
     assert_eq!(started, Some(Some(Duration::from_secs(2))));
     // Past the end (60 frames = 3 s): 457.
-    w.clients[c].client.play(w.now, Some(Duration::from_secs(10))).unwrap();
+    w.clients[c]
+        .client
+        .play(w.now, Some(Duration::from_secs(10)))
+        .unwrap();
     w.run_for(SECOND);
-    assert!(w.client_errors(c).iter().any(|e| e.contains("457")), "{:?}", w.client_errors(c));
+    assert!(
+        w.client_errors(c).iter().any(|e| e.contains("457")),
+        "{:?}",
+        w.client_errors(c)
+    );
 }
 
 #[test]
@@ -204,11 +248,14 @@ fn several_clients_get_independent_streams() {
     }
     w.clients[a].client.play(w.now, None).unwrap();
     w.run_for(SECOND);
-    w.clients[b].client.play(w.now, Some(Duration::from_secs(1))).unwrap();
+    w.clients[b]
+        .client
+        .play(w.now, Some(Duration::from_secs(1)))
+        .unwrap();
     w.run_for(SECOND);
     let fa = w.frame_count(a);
     let fb = w.frame_count(b);
-    assert!(fa >= 38 && fb >= 18 && fb <= 22, "a={fa} b={fb}");
+    assert!(fa >= 38 && (18..=22).contains(&fb), "a={fa} b={fb}");
     assert_ne!(
         w.clients[a].client.session_id(),
         w.clients[b].client.session_id()
@@ -224,7 +271,10 @@ fn end_of_stream_sends_bye() {
     w.clients[c].client.play(w.now, None).unwrap();
     let until = w.now + Duration::from_secs(10);
     let done = w.run_until(until, |w| {
-        w.clients[0].events.iter().any(|(_, e)| matches!(e, ClientEvent::EndOfStream))
+        w.clients[0]
+            .events
+            .iter()
+            .any(|(_, e)| matches!(e, ClientEvent::EndOfStream))
     });
     assert!(done, "RTCP BYE at the end of the clip");
     assert_eq!(w.frame_count(c), 60);
@@ -273,10 +323,13 @@ fn sessions_are_tied_to_their_connection() {
     w.server.handle_disconnect(now, conn);
     w.drain();
     assert_eq!(w.server.session_count(), 0);
-    assert!(w
-        .server_events
-        .iter()
-        .any(|(_, e)| matches!(e, ServerEvent::SessionEnded { reason: EndReason::Disconnected, .. })));
+    assert!(w.server_events.iter().any(|(_, e)| matches!(
+        e,
+        ServerEvent::SessionEnded {
+            reason: EndReason::Disconnected,
+            ..
+        }
+    )));
 }
 
 #[test]

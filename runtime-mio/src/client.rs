@@ -1,7 +1,7 @@
 //! The client's event loop, on a thread of its own.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -9,7 +9,9 @@ use std::thread;
 use mio::net::{TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token, Waker};
 use stream_core::client::{Client, ClientEvent, ClientSocket, ClientTransmit, ClientTransport};
-use stream_core::runtime::{ClientCommand, ClientError, ClientHandle, ClientOptions, Epoch, random_seed};
+use stream_core::runtime::{
+    ClientCommand, ClientError, ClientHandle, ClientOptions, Epoch, random_seed,
+};
 use tracing::{debug, info, warn};
 
 use crate::sockets::bind_pair;
@@ -42,7 +44,8 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let mut stream = TcpStream::from_std(std_stream);
-    poll.registry().register(&mut stream, TCP, Interest::READABLE)?;
+    poll.registry()
+        .register(&mut stream, TCP, Interest::READABLE)?;
 
     let (udp, rtp_port) = match options.transport {
         ClientTransport::Udp { rtp_port } => {
@@ -56,8 +59,10 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
             rtcp.set_nonblocking(true)?;
             let mut rtp = UdpSocket::from_std(rtp);
             let mut rtcp = UdpSocket::from_std(rtcp);
-            poll.registry().register(&mut rtp, RTP, Interest::READABLE)?;
-            poll.registry().register(&mut rtcp, RTCP, Interest::READABLE)?;
+            poll.registry()
+                .register(&mut rtp, RTP, Interest::READABLE)?;
+            poll.registry()
+                .register(&mut rtcp, RTCP, Interest::READABLE)?;
             (Some((rtp, rtcp)), port)
         }
         ClientTransport::Tcp => (None, 0),
@@ -67,7 +72,10 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
     let seed = random_seed()?;
     let ssrc = u32::from_le_bytes([seed[0], seed[1], seed[2], seed[3]]);
     let config = options.client_config(server, rtp_port);
-    info!("connected to {server} for {:?} ({:?}, {:?})", config.url, config.dialect, config.transport);
+    info!(
+        "connected to {server} for {:?} ({:?}, {:?})",
+        config.url, config.dialect, config.transport
+    );
     let client = Client::new(config, epoch.now(), ssrc);
 
     let (command_tx, commands) = mpsc::channel();
@@ -85,7 +93,9 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
         write_buf: Vec::new(),
         writable_interest: false,
     };
-    let thread = thread::Builder::new().name("mio-client".into()).spawn(move || looper.run())?;
+    let thread = thread::Builder::new()
+        .name("mio-client".into())
+        .spawn(move || looper.run())?;
 
     let command_waker = Arc::clone(&waker);
     let send = Box::new(move |c: ClientCommand| {
@@ -244,8 +254,17 @@ impl ClientLoop {
         }
         let want = !self.write_buf.is_empty();
         if want != self.writable_interest {
-            let interest = if want { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
-            if self.poll.registry().reregister(&mut self.stream, TCP, interest).is_ok() {
+            let interest = if want {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            if self
+                .poll
+                .registry()
+                .reregister(&mut self.stream, TCP, interest)
+                .is_ok()
+            {
                 self.writable_interest = want;
             }
         }
@@ -258,7 +277,10 @@ impl ClientLoop {
                 ClientTransmit::Stream => {
                     self.write_buf.extend_from_slice(out);
                 }
-                ClientTransmit::Datagram { socket, destination } => {
+                ClientTransmit::Datagram {
+                    socket,
+                    destination,
+                } => {
                     if let Some((rtp, rtcp)) = &self.udp {
                         let sock = match socket {
                             ClientSocket::Rtp => rtp,
@@ -280,7 +302,11 @@ impl ClientLoop {
         while let Some(e) = self.client.poll_event() {
             match &e {
                 ClientEvent::StateChanged { from, to } => info!("state {from} -> {to}"),
-                ClientEvent::RequestFailed { method, status, reason } => {
+                ClientEvent::RequestFailed {
+                    method,
+                    status,
+                    reason,
+                } => {
                     warn!("{method} failed: {status} {reason}")
                 }
                 ClientEvent::Error(err) => warn!("{err}"),

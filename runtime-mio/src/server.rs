@@ -3,21 +3,22 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use mio::net::{TcpListener, TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token, Waker};
+use stream_core::clip::Clip;
 use stream_core::clip::ClipConfig;
 use stream_core::media::{MediaLibrary, describe_load};
-use stream_core::runtime::{ServerHandle, ServerOptions, Epoch, ntp_now, random_seed};
+use stream_core::runtime::{Epoch, ServerHandle, ServerOptions, ntp_now, random_seed};
 use stream_core::server::{
-    ConnectionId, Datagram, MediaError, MediaRequestId, Server, ServerConfig, ServerEvent, ServerSocket,
+    ConnectionId, Datagram, MediaError, MediaRequestId, Server, ServerConfig, ServerEvent,
+    ServerSocket,
 };
-use stream_core::clip::Clip;
 use tracing::{debug, info, warn};
 
 use crate::sockets::bind_pair;
@@ -99,9 +100,12 @@ impl ServerLoop {
         rtcp_std.set_nonblocking(true)?;
         let mut rtp = UdpSocket::from_std(rtp_std);
         let mut rtcp = UdpSocket::from_std(rtcp_std);
-        poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
-        poll.registry().register(&mut rtp, RTP, Interest::READABLE)?;
-        poll.registry().register(&mut rtcp, RTCP, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut rtp, RTP, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut rtcp, RTCP, Interest::READABLE)?;
 
         let epoch = Epoch::new();
         let config = ServerConfig {
@@ -192,13 +196,18 @@ impl ServerLoop {
             }
             self.drain(&mut out);
             if let Some(deadline) = shutdown_deadline {
-                if (self.server.is_finished() && self.blocked.is_none()) || std::time::Instant::now() >= deadline {
+                if (self.server.is_finished() && self.blocked.is_none())
+                    || std::time::Instant::now() >= deadline
+                {
                     return Ok(());
                 }
             }
             let timeout = self.server.poll_timeout().map(|t| self.epoch.until(t));
             let timeout = match (timeout, shutdown_deadline) {
-                (t, Some(_)) => Some(t.unwrap_or(Duration::from_millis(50)).min(Duration::from_millis(50))),
+                (t, Some(_)) => Some(
+                    t.unwrap_or(Duration::from_millis(50))
+                        .min(Duration::from_millis(50)),
+                ),
                 (t, None) => t,
             };
             match self.poll.poll(&mut events, timeout) {
@@ -210,7 +219,11 @@ impl ServerLoop {
                 match event.token() {
                     LISTENER => self.accept()?,
                     RTP | RTCP => {
-                        let socket = if event.token() == RTP { ServerSocket::Rtp } else { ServerSocket::Rtcp };
+                        let socket = if event.token() == RTP {
+                            ServerSocket::Rtp
+                        } else {
+                            ServerSocket::Rtcp
+                        };
                         if event.is_readable() {
                             self.receive_datagrams(socket, &mut buf);
                         }
@@ -257,7 +270,11 @@ impl ServerLoop {
                     let _ = stream.set_nodelay(true);
                     let token = Token(self.next_token);
                     self.next_token += 1;
-                    if let Err(e) = self.poll.registry().register(&mut stream, token, Interest::READABLE) {
+                    if let Err(e) =
+                        self.poll
+                            .registry()
+                            .register(&mut stream, token, Interest::READABLE)
+                    {
                         warn!("cannot register connection from {peer}: {e}");
                         self.server.handle_disconnect(now, id);
                         continue;
@@ -309,7 +326,9 @@ impl ServerLoop {
     }
 
     fn read_conn(&mut self, token: Token, buf: &mut [u8]) {
-        let Some(conn) = self.conns.get_mut(&token) else { return };
+        let Some(conn) = self.conns.get_mut(&token) else {
+            return;
+        };
         let id = conn.id;
         loop {
             match conn.stream.read(buf) {
@@ -333,7 +352,9 @@ impl ServerLoop {
     }
 
     fn flush_conn(&mut self, token: Token) {
-        let Some(conn) = self.conns.get_mut(&token) else { return };
+        let Some(conn) = self.conns.get_mut(&token) else {
+            return;
+        };
         let id = conn.id;
         loop {
             let pending = self.server.stream_outgoing(id);
@@ -355,15 +376,26 @@ impl ServerLoop {
                 }
             }
         }
-        let Some(conn) = self.conns.get_mut(&token) else { return };
+        let Some(conn) = self.conns.get_mut(&token) else {
+            return;
+        };
         let pending = !self.server.stream_outgoing(id).is_empty();
         if !pending && conn.closing {
             self.drop_conn(token);
             return;
         }
         if pending != conn.writable_interest {
-            let interest = if pending { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
-            if self.poll.registry().reregister(&mut conn.stream, token, interest).is_ok() {
+            let interest = if pending {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            if self
+                .poll
+                .registry()
+                .reregister(&mut conn.stream, token, interest)
+                .is_ok()
+            {
                 conn.writable_interest = pending;
             }
         }
@@ -407,7 +439,11 @@ impl ServerLoop {
     }
 
     fn set_udp_writable_interest(&mut self, socket: ServerSocket, writable: bool) {
-        let interest = if writable { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+        let interest = if writable {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        };
         let (sock, token) = match socket {
             ServerSocket::Rtp => (&mut self.rtp, RTP),
             ServerSocket::Rtcp => (&mut self.rtcp, RTCP),
@@ -437,8 +473,11 @@ impl ServerLoop {
                 ServerEvent::MediaRequest { request, path } => {
                     if self.loader.send((request, path)).is_err() {
                         let now = self.epoch.now();
-                        self.server
-                            .handle_media(now, request, Err(MediaError::Unreadable("media loader stopped".into())));
+                        self.server.handle_media(
+                            now,
+                            request,
+                            Err(MediaError::Unreadable("media loader stopped".into())),
+                        );
                     }
                 }
                 ServerEvent::CloseConnection(id) => {

@@ -24,5 +24,7 @@ pub(crate) fn bind_pair(ip: IpAddr, rtp_port: u16) -> io::Result<(UdpSocket, Udp
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::AddrInUse, "no free even/odd UDP port pair")))
+    Err(last.unwrap_or_else(|| {
+        io::Error::new(io::ErrorKind::AddrInUse, "no free even/odd UDP port pair")
+    }))
 }

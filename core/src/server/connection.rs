@@ -192,7 +192,10 @@ impl Connection {
             return Expiry::None;
         }
         if self.waiting_for.is_none() {
-            if self.tail_pending && !self.tail_complete && self.last_input + config.lab_tail_delay <= now {
+            if self.tail_pending
+                && !self.tail_complete
+                && self.last_input + config.lab_tail_delay <= now
+            {
                 return Expiry::TailComplete;
             }
             if let Some(p) = self.partial_since {
@@ -213,7 +216,10 @@ impl Connection {
 /// always send absolute URIs, RFC 2326 Section 6.1, and are never completed
 /// by a timeout).
 pub(super) fn looks_like_lab(buf: &[u8]) -> bool {
-    let start = buf.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(buf.len());
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
     let buf = &buf[start..];
     let Some(nl) = buf.iter().position(|&b| b == b'\n') else {
         return false;
@@ -232,10 +238,14 @@ mod tests {
 
     #[test]
     fn lab_detection() {
-        assert!(looks_like_lab(b"SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 50"));
+        assert!(looks_like_lab(
+            b"SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 50"
+        ));
         assert!(looks_like_lab(b"\r\nPLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\n"));
         assert!(!looks_like_lab(b"SETUP movie.Mjpeg RTSP/1.0"));
-        assert!(!looks_like_lab(b"OPTIONS rtsp://h/x RTSP/1.0\r\nCSeq: 1\r\n"));
+        assert!(!looks_like_lab(
+            b"OPTIONS rtsp://h/x RTSP/1.0\r\nCSeq: 1\r\n"
+        ));
         assert!(!looks_like_lab(b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n"));
         assert!(!looks_like_lab(b"$\x00\x00\x10"));
     }

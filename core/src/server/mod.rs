@@ -285,7 +285,11 @@ impl fmt::Display for ServerEvent {
             }
             ServerEvent::CloseConnection(c) => write!(f, "closing connection {c}"),
             ServerEvent::SessionStarted(info) => write!(f, "start {info}"),
-            ServerEvent::SessionEnded { session, reason, stats } => {
+            ServerEvent::SessionEnded {
+                session,
+                reason,
+                stats,
+            } => {
                 write!(f, "end {session} reason={reason} {stats}")
             }
             ServerEvent::RequestFailed {
@@ -431,7 +435,13 @@ impl Server {
     /// RTCP from a session's client refreshes its timeout (RFC 2326 allows
     /// RTCP as liveness) and records its receiver reports; anything else
     /// (NAT-opening packets on the RTP port, strangers) is ignored.
-    pub fn handle_datagram(&mut self, now: Instant, socket: ServerSocket, from: SocketAddr, data: &[u8]) {
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        socket: ServerSocket,
+        from: SocketAddr,
+        data: &[u8],
+    ) {
         if socket != ServerSocket::Rtcp {
             return;
         }
@@ -444,7 +454,12 @@ impl Server {
 
     /// The answer to a [`ServerEvent::MediaRequest`]. The request that
     /// needed it resumes; a stale or unknown id is ignored.
-    pub fn handle_media(&mut self, now: Instant, request: MediaRequestId, result: Result<Arc<Clip>, MediaError>) {
+    pub fn handle_media(
+        &mut self,
+        now: Instant,
+        request: MediaRequestId,
+        result: Result<Arc<Clip>, MediaError>,
+    ) {
         let Some(conn) = self
             .connections
             .iter()
@@ -466,7 +481,9 @@ impl Server {
     /// and stalled connections.
     pub fn handle_timeout(&mut self, now: Instant) {
         for i in 0..self.connections.len() {
-            let Some(c) = self.connections[i].as_mut() else { continue };
+            let Some(c) = self.connections[i].as_mut() else {
+                continue;
+            };
             let id = c.id;
             match c.expired(now, &self.config) {
                 connection::Expiry::None => {}
@@ -481,7 +498,9 @@ impl Server {
             }
         }
         for s in 0..self.sessions.len() {
-            let Some(session) = self.sessions[s].as_ref() else { continue };
+            let Some(session) = self.sessions[s].as_ref() else {
+                continue;
+            };
             if session.timeout_at(&self.config) <= now {
                 self.end_session(now, s, EndReason::Timeout, false);
                 continue;
@@ -515,12 +534,12 @@ impl Server {
     #[must_use]
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> Option<Datagram> {
         buf.clear();
-        if let Some((d, bytes)) = self.control.pop_front() {
-            buf.extend_from_slice(&bytes);
-            return Some(d);
-        }
+        // Media first, then RTCP: a BYE queued with a clip's last frame must
+        // not overtake that frame's packets.
         while let Some(s) = self.sending.pop_front() {
-            let Some(session) = self.sessions[s].as_mut() else { continue };
+            let Some(session) = self.sessions[s].as_mut() else {
+                continue;
+            };
             match session.next_datagram(buf) {
                 Some((d, more)) => {
                     if more {
@@ -531,7 +550,9 @@ impl Server {
                 None => continue,
             }
         }
-        None
+        let (d, bytes) = self.control.pop_front()?;
+        buf.extend_from_slice(&bytes);
+        Some(d)
     }
 
     /// A connection with bytes waiting in [`stream_outgoing`](Self::stream_outgoing)
@@ -564,8 +585,16 @@ impl Server {
     /// When to call [`handle_timeout`](Self::handle_timeout) next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conns = self.connections.iter().flatten().filter_map(|c| c.deadline(&self.config));
-        let sessions = self.sessions.iter().flatten().map(|s| s.deadline(&self.config));
+        let conns = self
+            .connections
+            .iter()
+            .flatten()
+            .filter_map(|c| c.deadline(&self.config));
+        let sessions = self
+            .sessions
+            .iter()
+            .flatten()
+            .map(|s| s.deadline(&self.config));
         conns.chain(sessions).min()
     }
 
@@ -616,7 +645,11 @@ impl Server {
             .sessions
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.as_ref().filter(|s| s.owner == id && s.is_interleaved()).map(|_| i))
+            .filter_map(|(i, s)| {
+                s.as_ref()
+                    .filter(|s| s.owner == id && s.is_interleaved())
+                    .map(|_| i)
+            })
             .collect();
         for s in owned {
             self.end_session(now, s, EndReason::Disconnected, false);
@@ -628,7 +661,9 @@ impl Server {
     }
 
     fn end_session(&mut self, now: Instant, s: usize, reason: EndReason, send_bye: bool) {
-        let Some(mut session) = self.sessions[s].take() else { return };
+        let Some(mut session) = self.sessions[s].take() else {
+            return;
+        };
         if send_bye {
             session.queue_bye(now, &self.config, &mut self.control, &mut self.connections);
             let owner = session.owner;
@@ -656,7 +691,13 @@ impl Server {
         let dialect = c.dialect.unwrap_or_default();
         let peer = c.peer;
         let mut out = Vec::new();
-        reply::write_error(&mut out, dialect, crate::rtsp::StatusCode::REQUEST_TIMEOUT, None, None);
+        reply::write_error(
+            &mut out,
+            dialect,
+            crate::rtsp::StatusCode::REQUEST_TIMEOUT,
+            None,
+            None,
+        );
         c.push_outgoing(&out);
         c.discard_input();
         self.events.push_back(ServerEvent::RequestFailed {
@@ -670,7 +711,9 @@ impl Server {
     }
 
     fn pump_session(&mut self, now: Instant, s: usize) {
-        let Some(session) = self.sessions[s].as_mut() else { return };
+        let Some(session) = self.sessions[s].as_mut() else {
+            return;
+        };
         let outcome = session.pump(now, &self.config, &mut self.control, &mut self.connections);
         let owner = session.owner;
         if outcome.udp_pending && !self.sending.contains(&s) {

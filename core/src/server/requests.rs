@@ -37,7 +37,7 @@ impl Server {
     /// Parses and handles everything complete in a connection's input.
     pub(super) fn process_input(&mut self, now: Instant, id: ConnectionId) {
         loop {
-            let limits = self.config.limits.clone();
+            let limits = self.config.limits;
             let Some(c) = self.conn_mut(id) else { return };
             if c.closing || c.waiting_for.is_some() {
                 return;
@@ -82,7 +82,11 @@ impl Server {
                 }
                 Err(e) => {
                     let dialect = dialect.unwrap_or_else(|| {
-                        if looks_like_lab(&input) { Dialect::Lab } else { Dialect::Standard }
+                        if looks_like_lab(&input) {
+                            Dialect::Lab
+                        } else {
+                            Dialect::Standard
+                        }
                     });
                     let peer = c.peer;
                     let method = first_word(&input);
@@ -116,7 +120,13 @@ impl Server {
         let name = self.config.server_name.clone();
         let Some(c) = self.conn_mut(id) else { return };
         let mut out = Vec::new();
-        write_reply(&mut out, c.dialect.unwrap_or_default(), reply, timeout, &name);
+        write_reply(
+            &mut out,
+            c.dialect.unwrap_or_default(),
+            reply,
+            timeout,
+            &name,
+        );
         c.push_outgoing(&out);
         self.announce(now, id);
         if let Some(s) = start {
@@ -124,7 +134,12 @@ impl Server {
         }
     }
 
-    fn handle_message(&mut self, now: Instant, id: ConnectionId, message: Message<'_>) -> Option<Handled> {
+    fn handle_message(
+        &mut self,
+        now: Instant,
+        id: ConnectionId,
+        message: Message<'_>,
+    ) -> Option<Handled> {
         match message {
             Message::Request(req) => Some(self.handle_request(now, id, &req)),
             Message::Interleaved(frame) => {
@@ -149,7 +164,9 @@ impl Server {
     fn handle_request(&mut self, now: Instant, id: ConnectionId, req: &Request<'_>) -> Handled {
         let peer;
         {
-            let Some(c) = self.conn_mut(id) else { return Handled::Blocked };
+            let Some(c) = self.conn_mut(id) else {
+                return Handled::Blocked;
+            };
             if c.dialect.is_none() {
                 let lab = matches!(parse_request_uri(req.uri), Ok(RequestUri::Bare(_)));
                 c.dialect = Some(if lab { Dialect::Lab } else { Dialect::Standard });
@@ -174,16 +191,29 @@ impl Server {
     fn dispatch(&mut self, now: Instant, id: ConnectionId, req: &Request<'_>) -> Handled {
         let cseq = match req.headers.cseq() {
             Ok(Some(n)) => n,
-            Ok(None) => return reply(Reply::error(StatusCode::BAD_REQUEST, "no CSeq header"), None),
-            Err(e) => return reply(Reply::error(StatusCode::BAD_REQUEST, format!("bad CSeq: {e}")), None),
+            Ok(None) => {
+                return reply(
+                    Reply::error(StatusCode::BAD_REQUEST, "no CSeq header"),
+                    None,
+                );
+            }
+            Err(e) => {
+                return reply(
+                    Reply::error(StatusCode::BAD_REQUEST, format!("bad CSeq: {e}")),
+                    None,
+                );
+            }
         };
         let with_cseq = |r: Reply| with_cseq(r, cseq);
         if let Some(required) = req.headers.get("Require") {
             // We implement no RTSP option tags (RFC 2326 Section 12.32).
             return Handled::Reply(
                 with_cseq(
-                    Reply::error(StatusCode::OPTION_NOT_SUPPORTED, format!("Require: {required}"))
-                        .header("Unsupported", required),
+                    Reply::error(
+                        StatusCode::OPTION_NOT_SUPPORTED,
+                        format!("Require: {required}"),
+                    )
+                    .header("Unsupported", required),
                 ),
                 None,
             );
@@ -193,7 +223,10 @@ impl Server {
                 Some(&s) => Some(s),
                 None => {
                     return Handled::Reply(
-                        with_cseq(Reply::error(StatusCode::SESSION_NOT_FOUND, format!("no session {:?}", h.id))),
+                        with_cseq(Reply::error(
+                            StatusCode::SESSION_NOT_FOUND,
+                            format!("no session {:?}", h.id),
+                        )),
                         None,
                     );
                 }
@@ -201,7 +234,10 @@ impl Server {
             Ok(None) => None,
             Err(e) => {
                 return Handled::Reply(
-                    with_cseq(Reply::error(StatusCode::SESSION_NOT_FOUND, format!("bad Session header: {e}"))),
+                    with_cseq(Reply::error(
+                        StatusCode::SESSION_NOT_FOUND,
+                        format!("bad Session header: {e}"),
+                    )),
                     None,
                 );
             }
@@ -211,11 +247,17 @@ impl Server {
                 sess.touch(now);
             }
         }
-        let needs_session = matches!(req.method, Some(Method::Play | Method::Pause | Method::Teardown));
+        let needs_session = matches!(
+            req.method,
+            Some(Method::Play | Method::Pause | Method::Teardown)
+        );
         if needs_session && session.is_none() {
             // RFC 2326 Section 11.3.9: 454 covers a missing Session header.
             return Handled::Reply(
-                with_cseq(Reply::error(StatusCode::SESSION_NOT_FOUND, "no Session header")),
+                with_cseq(Reply::error(
+                    StatusCode::SESSION_NOT_FOUND,
+                    "no Session header",
+                )),
                 None,
             );
         }
@@ -239,10 +281,16 @@ impl Server {
             }
         };
         let Some(method) = req.method else {
-            return Handled::Reply(with_cseq(Reply::error(StatusCode::NOT_IMPLEMENTED, "unknown method")), None);
+            return Handled::Reply(
+                with_cseq(Reply::error(StatusCode::NOT_IMPLEMENTED, "unknown method")),
+                None,
+            );
         };
         let handled = match method {
-            Method::Options => reply(Reply::ok().header("Public", format!("{}", public_methods())), None),
+            Method::Options => reply(
+                Reply::ok().header("Public", format!("{}", public_methods())),
+                None,
+            ),
             Method::Describe => self.describe(id, req),
             Method::Setup => self.setup(now, id, req, session),
             Method::Play => self.play(now, req, session),
@@ -261,12 +309,23 @@ impl Server {
             }
             Method::Announce | Method::Record | Method::Redirect => {
                 // server_transition refuses these.
-                reply(Reply::error(StatusCode::METHOD_NOT_ALLOWED, "not served"), None)
+                reply(
+                    Reply::error(StatusCode::METHOD_NOT_ALLOWED, "not served"),
+                    None,
+                )
             }
         };
-        let _ = transition;
         match handled {
             Handled::Reply(r, start) => {
+                // The one place a session's state changes: after its request
+                // succeeded, to what the transition table says.
+                if let (Transition::To(to), true, Some(s)) =
+                    (transition, r.status.is_success(), session)
+                {
+                    if let Some(sess) = self.sessions[s].as_mut() {
+                        sess.state = to;
+                    }
+                }
                 let session = match method {
                     // A new session's id is already attached by setup().
                     Method::Setup | Method::Teardown => None,
@@ -314,10 +373,14 @@ impl Server {
             Some(Err(e)) => return reply(media_error(&path, &e), None),
             Some(Ok(clip)) => clip,
         };
-        let Some(c) = self.conn(id) else { return Handled::Blocked };
+        let Some(c) = self.conn(id) else {
+            return Handled::Blocked;
+        };
         let local = c.local;
-        let duration = (!self.config.looping)
-            .then(|| crate::pacing::Pacer::new(self.config.fps.max(1), 90_000, 0).media_time(clip.len() as u64));
+        let duration = (!self.config.looping).then(|| {
+            crate::pacing::Pacer::new(self.config.fps.max(1), 90_000, 0)
+                .media_time(clip.len() as u64)
+        });
         let session_id = self.random_u64() >> 1;
         let mut body = Vec::new();
         write_sdp(
@@ -341,12 +404,20 @@ impl Server {
         reply(r, None)
     }
 
-    fn setup(&mut self, now: Instant, id: ConnectionId, req: &Request<'_>, session: Option<usize>) -> Handled {
+    fn setup(
+        &mut self,
+        now: Instant,
+        id: ConnectionId,
+        req: &Request<'_>,
+        session: Option<usize>,
+    ) -> Handled {
         let path = match media_path(req.uri, true) {
             Ok(p) => p,
             Err(r) => return reply(r, None),
         };
-        let Some(c) = self.conn(id) else { return Handled::Blocked };
+        let Some(c) = self.conn(id) else {
+            return Handled::Blocked;
+        };
         let peer = c.peer;
         let dialect = c.dialect.unwrap_or_default();
         let taken: Vec<u8> = self
@@ -367,12 +438,19 @@ impl Server {
             .collect();
         let transport = match choose_transport(req, peer, &taken) {
             Ok(t) => t,
-            Err(detail) => return reply(Reply::error(StatusCode::UNSUPPORTED_TRANSPORT, detail), None),
+            Err(detail) => {
+                return reply(
+                    Reply::error(StatusCode::UNSUPPORTED_TRANSPORT, detail),
+                    None,
+                );
+            }
         };
         if let Some(s) = session {
             // SETUP on an existing (READY) session: a new transport for the
             // same stream. Another file cannot join this session.
-            let Some(sess) = self.sessions[s].as_mut() else { return Handled::Blocked };
+            let Some(sess) = self.sessions[s].as_mut() else {
+                return Handled::Blocked;
+            };
             if sess.path != path {
                 return reply(
                     Reply::error(
@@ -395,7 +473,10 @@ impl Server {
             return reply(self.transport_reply(r, &transport, ssrc, dialect), None);
         }
         if self.session_ids.len() >= self.config.max_sessions {
-            return reply(Reply::error(StatusCode::SERVICE_UNAVAILABLE, "too many sessions"), None);
+            return reply(
+                Reply::error(StatusCode::SERVICE_UNAVAILABLE, "too many sessions"),
+                None,
+            );
         }
         let clip = match self.media_for(id, &path) {
             None => return Handled::Blocked,
@@ -470,17 +551,26 @@ impl Server {
     }
 
     fn play(&mut self, now: Instant, req: &Request<'_>, session: Option<usize>) -> Handled {
-        let Some(s) = session else { return Handled::Blocked };
+        let Some(s) = session else {
+            return Handled::Blocked;
+        };
         let from = match req.headers.range() {
             Ok(None) => None,
             Ok(Some(range)) => match range.start {
                 NptTime::Now => None,
                 NptTime::At(t) => Some(t),
             },
-            Err(e) => return reply(Reply::error(StatusCode::INVALID_RANGE, format!("Range: {e}")), None),
+            Err(e) => {
+                return reply(
+                    Reply::error(StatusCode::INVALID_RANGE, format!("Range: {e}")),
+                    None,
+                );
+            }
         };
         let config = self.config.clone();
-        let Some(sess) = self.sessions[s].as_mut() else { return Handled::Blocked };
+        let Some(sess) = self.sessions[s].as_mut() else {
+            return Handled::Blocked;
+        };
         match sess.play(now, from, &config) {
             Ok(start) => {
                 let end = sess
@@ -490,7 +580,11 @@ impl Server {
                 let r = Reply::ok()
                     .header(
                         "Range",
-                        format!("npt={}.{:03}-{end}", start.npt.as_secs(), start.npt.subsec_millis()),
+                        format!(
+                            "npt={}.{:03}-{end}",
+                            start.npt.as_secs(),
+                            start.npt.subsec_millis()
+                        ),
                     )
                     .header(
                         "RTP-Info",
@@ -504,7 +598,10 @@ impl Server {
             Err(duration) => reply(
                 Reply::error(
                     StatusCode::INVALID_RANGE,
-                    format!("range starts past the end ({:.3} s)", duration.as_secs_f64()),
+                    format!(
+                        "range starts past the end ({:.3} s)",
+                        duration.as_secs_f64()
+                    ),
                 ),
                 None,
             ),
@@ -517,13 +614,18 @@ impl Server {
         };
         let at = sess.pause();
         reply(
-            Reply::ok().header("Range", format!("npt={}.{:03}-", at.as_secs(), at.subsec_millis())),
+            Reply::ok().header(
+                "Range",
+                format!("npt={}.{:03}-", at.as_secs(), at.subsec_millis()),
+            ),
             None,
         )
     }
 
     fn teardown(&mut self, now: Instant, session: Option<usize>) -> Handled {
-        let Some(s) = session else { return Handled::Blocked };
+        let Some(s) = session else {
+            return Handled::Blocked;
+        };
         let Some(sid) = self.sessions[s].as_ref().map(|x| x.id.clone()) else {
             return Handled::Blocked;
         };
@@ -562,7 +664,10 @@ fn with_cseq(mut r: Reply, cseq: u32) -> Reply {
 }
 
 fn first_word(input: &[u8]) -> String {
-    let start = input.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(input.len());
+    let start = input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(input.len());
     let word: Vec<u8> = input[start..]
         .iter()
         .take_while(|b| b.is_ascii_graphic())
@@ -575,7 +680,8 @@ fn first_word(input: &[u8]) -> String {
 /// The media path a request names: percent-decoded, without a leading or
 /// trailing `/`, and for SETUP without our stream's control suffix.
 fn media_path(uri: &str, strip_control: bool) -> Result<String, Reply> {
-    let parsed = parse_request_uri(uri).map_err(|e| Reply::error(StatusCode::BAD_REQUEST, format!("bad URI: {e}")))?;
+    let parsed = parse_request_uri(uri)
+        .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, format!("bad URI: {e}")))?;
     let decoded = parsed
         .decoded_path()
         .map_err(|e| Reply::error(StatusCode::BAD_REQUEST, format!("bad URI: {e}")))?;
@@ -604,7 +710,11 @@ fn media_error(path: &str, e: &MediaError) -> Reply {
 /// our relative `a=control:trackID=0` resolves to `<url>/trackID=0`.
 fn content_base(uri: &str) -> String {
     let uri = uri.split(['?', '#']).next().unwrap_or(uri);
-    if uri.ends_with('/') { uri.to_string() } else { format!("{uri}/") }
+    if uri.ends_with('/') {
+        uri.to_string()
+    } else {
+        format!("{uri}/")
+    }
 }
 
 /// The URL of the stream a SETUP named (for RTP-Info).
@@ -614,7 +724,11 @@ fn control_url(uri: &str) -> String {
 
 /// Picks the first transport spec we can serve (RFC 2326 Section 12.39: the
 /// client lists them in order of preference).
-fn choose_transport(req: &Request<'_>, peer: SocketAddr, taken_channels: &[u8]) -> Result<TransportKind, String> {
+fn choose_transport(
+    req: &Request<'_>,
+    peer: SocketAddr,
+    taken_channels: &[u8],
+) -> Result<TransportKind, String> {
     let Some(list) = req.headers.transports() else {
         return Err(String::from("no Transport header"));
     };
@@ -635,7 +749,11 @@ fn choose_transport(req: &Request<'_>, peer: SocketAddr, taken_channels: &[u8]) 
     Err(why)
 }
 
-fn try_transport(spec: &TransportSpec<'_>, peer: SocketAddr, taken: &[u8]) -> Result<TransportKind, String> {
+fn try_transport(
+    spec: &TransportSpec<'_>,
+    peer: SocketAddr,
+    taken: &[u8],
+) -> Result<TransportKind, String> {
     if let Some(mode) = spec.mode {
         if !mode.eq_ignore_ascii_case("PLAY") {
             return Err(format!("mode {mode} is not served"));
@@ -647,7 +765,11 @@ fn try_transport(spec: &TransportSpec<'_>, peer: SocketAddr, taken: &[u8]) -> Re
     if let Some(dest) = spec.destination {
         // RTP only ever goes to the client that asked, so the server cannot
         // be aimed at a third party.
-        let same = dest.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>().ok() == Some(peer.ip());
+        let same = dest
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .ok()
+            == Some(peer.ip());
         if !same {
             return Err(format!("destination {dest} is not the client's address"));
         }
@@ -655,7 +777,9 @@ fn try_transport(spec: &TransportSpec<'_>, peer: SocketAddr, taken: &[u8]) -> Re
     let ip = peer.ip();
     match (spec.profile, spec.lower) {
         (Profile::RtpAvp, LowerTransport::Udp) => {
-            let ports = spec.client_port.ok_or_else(|| String::from("UDP transport without client_port"))?;
+            let ports = spec
+                .client_port
+                .ok_or_else(|| String::from("UDP transport without client_port"))?;
             if ports.rtp == 0 {
                 return Err(String::from("client_port 0"));
             }
@@ -678,7 +802,9 @@ fn try_transport(spec: &TransportSpec<'_>, peer: SocketAddr, taken: &[u8]) -> Re
                 }
             };
             if taken.contains(&rtp_channel) || taken.contains(&rtcp_channel) {
-                return Err(format!("interleaved channels {rtp_channel}-{rtcp_channel} are in use"));
+                return Err(format!(
+                    "interleaved channels {rtp_channel}-{rtcp_channel} are in use"
+                ));
             }
             Ok(TransportKind::Interleaved {
                 rtp_channel,
@@ -686,7 +812,9 @@ fn try_transport(spec: &TransportSpec<'_>, peer: SocketAddr, taken: &[u8]) -> Re
             })
         }
         (Profile::LabRtpUdp, _) => {
-            let ports = spec.client_port.ok_or_else(|| String::from("RTP/UDP without client_port"))?;
+            let ports = spec
+                .client_port
+                .ok_or_else(|| String::from("RTP/UDP without client_port"))?;
             if ports.rtp == 0 {
                 return Err(String::from("client_port 0"));
             }
@@ -703,11 +831,23 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(media_path("rtsp://h:1/a/b.Mjpeg/", false).unwrap(), "a/b.Mjpeg");
-        assert_eq!(media_path("rtsp://h/b.Mjpeg/trackID=0", true).unwrap(), "b.Mjpeg");
+        assert_eq!(
+            media_path("rtsp://h:1/a/b.Mjpeg/", false).unwrap(),
+            "a/b.Mjpeg"
+        );
+        assert_eq!(
+            media_path("rtsp://h/b.Mjpeg/trackID=0", true).unwrap(),
+            "b.Mjpeg"
+        );
         assert_eq!(media_path("movie.Mjpeg", true).unwrap(), "movie.Mjpeg");
-        assert_eq!(media_path("rtsp://h/a%20b.Mjpeg", false).unwrap(), "a b.Mjpeg");
-        assert_eq!(media_path("rtsp://h/", false).unwrap_err().status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            media_path("rtsp://h/a%20b.Mjpeg", false).unwrap(),
+            "a b.Mjpeg"
+        );
+        assert_eq!(
+            media_path("rtsp://h/", false).unwrap_err().status,
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(content_base("rtsp://h/x.Mjpeg"), "rtsp://h/x.Mjpeg/");
         assert_eq!(content_base("rtsp://h/x.Mjpeg/"), "rtsp://h/x.Mjpeg/");
     }

@@ -53,7 +53,9 @@ pub enum TransportKind {
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TransportKind::Udp { rtp, rtcp } => write!(f, "RTP/AVP/UDP to {rtp} (RTCP {})", rtcp.port()),
+            TransportKind::Udp { rtp, rtcp } => {
+                write!(f, "RTP/AVP/UDP to {rtp} (RTCP {})", rtcp.port())
+            }
             TransportKind::Interleaved {
                 rtp_channel,
                 rtcp_channel,
@@ -111,13 +113,21 @@ impl fmt::Display for SessionStats {
         write!(
             f,
             "frames={} packets={} bytes={} skipped={} rtcp_in={}",
-            self.frames_sent, self.packets_sent, self.octets_sent, self.frames_skipped, self.rtcp_received
+            self.frames_sent,
+            self.packets_sent,
+            self.octets_sent,
+            self.frames_skipped,
+            self.rtcp_received
         )?;
         if let Some(l) = self.reported_lost {
             write!(f, " client_lost={l}")?;
         }
         if let Some(j) = self.reported_jitter {
-            write!(f, " client_jitter_ms={:.1}", f64::from(j) * 1000.0 / f64::from(JPEG_CLOCK_RATE))?;
+            write!(
+                f,
+                " client_jitter_ms={:.1}",
+                f64::from(j) * 1000.0 / f64::from(JPEG_CLOCK_RATE)
+            )?;
         }
         Ok(())
     }
@@ -172,6 +182,10 @@ pub(super) struct Session {
     /// modulo the clip length).
     pacer: Pacer,
     ended: bool,
+    /// When to send the end-of-stream BYE: one frame period after the last
+    /// frame, so it cannot overtake that frame at a receiver that reads its
+    /// RTCP socket first.
+    bye_due: Option<Instant>,
     last_activity: Instant,
     next_rtcp: Option<Instant>,
     /// Frames being handed out packet by packet (at most a burst's worth).
@@ -223,6 +237,7 @@ impl Session {
             next_seq,
             pacer: Pacer::new(config.fps.max(1), JPEG_CLOCK_RATE, random.rtp_timestamp),
             ended: false,
+            bye_due: None,
             last_activity: now,
             next_rtcp: None,
             pending: VecDeque::new(),
@@ -290,6 +305,9 @@ impl Session {
             if let Some(r) = self.next_rtcp {
                 d = d.min(r);
             }
+            if let Some(b) = self.bye_due {
+                d = d.min(b);
+            }
         }
         d
     }
@@ -297,7 +315,12 @@ impl Session {
     /// Starts (or restarts, or seeks) playback at `from` (media time), or
     /// where it stopped when `from` is `None`. Fails with the clip's
     /// duration when `from` lies past the end.
-    pub(super) fn play(&mut self, now: Instant, from: Option<Duration>, config: &ServerConfig) -> Result<PlayStart, Duration> {
+    pub(super) fn play(
+        &mut self,
+        now: Instant,
+        from: Option<Duration>,
+        config: &ServerConfig,
+    ) -> Result<PlayStart, Duration> {
         let len = self.clip.len() as u64;
         let position = match from {
             Some(t) => {
@@ -313,9 +336,9 @@ impl Session {
             None => self.pacer.next_frame(),
         };
         self.ended = false;
+        self.bye_due = None;
         self.pending.clear();
         self.pacer.start(now, position);
-        self.state = State::Playing;
         if !self.is_lab() {
             self.next_rtcp = Some(now + config.rtcp_interval);
         }
@@ -331,7 +354,7 @@ impl Session {
         self.pacer.stop();
         self.pending.clear();
         self.next_rtcp = None;
-        self.state = State::Ready;
+        self.bye_due = None;
         self.pacer.media_time(self.pacer.next_frame())
     }
 
@@ -362,10 +385,14 @@ impl Session {
                     // End of stream: RTCP BYE tells standard receivers
                     // (ffmpeg, GStreamer) the stream is over.
                     self.ended = true;
-                    self.queue_rtcp(now, config, control, connections, true, &mut out);
+                    self.bye_due = Some(self.pacer.due(frame + 1).unwrap_or(now));
                     break;
                 }
             }
+        }
+        if self.bye_due.is_some_and(|t| t <= now) {
+            self.bye_due = None;
+            self.queue_rtcp(now, config, control, connections, true, &mut out);
         }
         if self.next_rtcp.is_some_and(|t| t <= now) {
             self.next_rtcp = Some(now + config.rtcp_interval);
@@ -447,7 +474,8 @@ impl Session {
                 for i in 0..n {
                     let payload = packets.payload(i);
                     self.scratch.clear();
-                    self.header(i + 1 == n, rtp_timestamp).write(&mut self.scratch);
+                    self.header(i + 1 == n, rtp_timestamp)
+                        .write(&mut self.scratch);
                     self.scratch.extend_from_slice(payload);
                     // Payloads fit the MTU, far below 64 KiB.
                     let _ = write_interleaved(conn.output_buffer(), rtp_channel, &self.scratch);
@@ -548,7 +576,9 @@ impl Session {
     fn rtp_timestamp_at(&self, now: Instant) -> u32 {
         let last = self.pacer.next_frame().saturating_sub(1);
         let base = self.pacer.rtp_timestamp(last);
-        let Some(due) = self.pacer.due(last) else { return base };
+        let Some(due) = self.pacer.due(last) else {
+            return base;
+        };
         let elapsed = now.saturating_duration_since(due);
         let ticks = elapsed.as_micros() * u128::from(JPEG_CLOCK_RATE) / 1_000_000;
         base.wrapping_add(ticks as u32)
@@ -643,7 +673,8 @@ impl Session {
             let Ok(packet) = packet else { break };
             any = true;
             let blocks = match packet {
-                RtcpPacket::ReceiverReport { reports, .. } | RtcpPacket::SenderReport { reports, .. } => reports,
+                RtcpPacket::ReceiverReport { reports, .. }
+                | RtcpPacket::SenderReport { reports, .. } => reports,
                 _ => continue,
             };
             for b in blocks {

@@ -51,7 +51,7 @@ pub fn public_methods() -> MethodSet {
 pub fn allowed_in(state: State) -> MethodSet {
     PUBLIC
         .iter()
-        .filter(|&&m| server_transition(state, Some(m)).is_ok())
+        .filter(|&&m| table(state, m).is_some())
         .fold(MethodSet::empty(), |s, &m| s.with(m))
 }
 
@@ -73,33 +73,39 @@ pub fn allowed_in(state: State) -> MethodSet {
 /// - Anything else in a state: 455 with the state's `Allow`.
 pub fn server_transition(state: State, method: Option<Method>) -> Result<Transition, Refusal> {
     use Method::*;
-    use State::*;
     let Some(method) = method else {
         return Err(Refusal {
             status: StatusCode::NOT_IMPLEMENTED,
             allow: None,
         });
     };
+    if matches!(method, Announce | Record | Redirect) {
+        return Err(Refusal {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            allow: Some(public_methods()),
+        });
+    }
+    table(state, method).ok_or_else(|| Refusal {
+        status: StatusCode::METHOD_NOT_VALID_IN_THIS_STATE,
+        allow: Some(allowed_in(state)),
+    })
+}
+
+/// RFC 2326 A.2 for the methods we serve; `None` where the table has no entry.
+fn table(state: State, method: Method) -> Option<Transition> {
+    use Method::*;
+    use State::*;
     let to = match (method, state) {
-        (Options | Describe | GetParameter | SetParameter, _) => return Ok(Transition::Stateless),
-        (Announce | Record | Redirect, _) => {
-            return Err(Refusal {
-                status: StatusCode::METHOD_NOT_ALLOWED,
-                allow: Some(public_methods()),
-            });
+        (Options | Describe | GetParameter | SetParameter, _) => {
+            return Some(Transition::Stateless);
         }
         (Setup, Init | Ready) => Ready,
         (Play, Ready | Playing) => Playing,
         (Pause, Playing) => Ready,
         (Teardown, Ready | Playing) => Init,
-        (Setup, Playing) | (Play | Pause | Teardown, Init) | (Pause, Ready) => {
-            return Err(Refusal {
-                status: StatusCode::METHOD_NOT_VALID_IN_THIS_STATE,
-                allow: Some(allowed_in(state)),
-            });
-        }
+        _ => return None,
     };
-    Ok(Transition::To(to))
+    Some(Transition::To(to))
 }
 
 /// The client's side of the same table (RFC 2326 A.1): the state a client
@@ -176,7 +182,10 @@ mod tests {
             assert_eq!(got, expect, "{state} {method:?}");
         }
         for state in [Init, Ready, Playing] {
-            assert_eq!(server_transition(state, None).unwrap_err().status, StatusCode::NOT_IMPLEMENTED);
+            assert_eq!(
+                server_transition(state, None).unwrap_err().status,
+                StatusCode::NOT_IMPLEMENTED
+            );
         }
     }
 

@@ -3,16 +3,20 @@
 //! reordering, and byte streams re-chunked at random split points.
 //! Minutes of playback run in milliseconds, deterministically.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use stream_core::client::{Client, ClientConfig, ClientEvent, ClientSocket, ClientTransmit, ClientTransport};
+use stream_core::client::{
+    Client, ClientConfig, ClientEvent, ClientSocket, ClientTransmit, ClientTransport,
+};
 use stream_core::clip::{Clip, ClipConfig};
-use stream_core::server::{ConnectionId, MediaError, Server, ServerConfig, ServerEvent, ServerSocket};
+use stream_core::server::{
+    ConnectionId, MediaError, Server, ServerConfig, ServerEvent, ServerSocket,
+};
 use stream_core::session::Dialect;
 use stream_core::{Duration, Instant};
 
@@ -22,7 +26,9 @@ pub const RTSP_PORT: u16 = 554;
 pub const SERVER_RTP: u16 = 6970;
 
 pub fn media(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/media").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/media")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -168,10 +174,17 @@ impl World {
             Dialect::Standard => format!("rtsp://10.0.0.1:{RTSP_PORT}/{path}"),
             Dialect::Lab => path.to_string(),
         };
-        let transport = if tcp { ClientTransport::Tcp } else { ClientTransport::Udp { rtp_port } };
+        let transport = if tcp {
+            ClientTransport::Tcp
+        } else {
+            ClientTransport::Udp { rtp_port }
+        };
         let config = ClientConfig::new(&url, dialect, transport, server);
         let client = Client::new(config, self.now, 0x1234_0000 + i as u32);
-        let conn = self.server.handle_connect(self.now, server, addr).expect("connect");
+        let conn = self
+            .server
+            .handle_connect(self.now, server, addr)
+            .expect("connect");
         self.clients.push(SimClient {
             client,
             conn,
@@ -214,12 +227,16 @@ impl World {
     }
 
     fn client_by_port(&self, port: u16) -> Option<(usize, ClientSocket)> {
-        self.clients.iter().position(|c| c.rtp_port == port).map(|i| (i, ClientSocket::Rtp)).or_else(|| {
-            self.clients
-                .iter()
-                .position(|c| c.rtp_port + 1 == port)
-                .map(|i| (i, ClientSocket::Rtcp))
-        })
+        self.clients
+            .iter()
+            .position(|c| c.rtp_port == port)
+            .map(|i| (i, ClientSocket::Rtp))
+            .or_else(|| {
+                self.clients
+                    .iter()
+                    .position(|c| c.rtp_port + 1 == port)
+                    .map(|i| (i, ClientSocket::Rtcp))
+            })
     }
 
     /// Drains every output of every endpoint into the link.
@@ -229,18 +246,32 @@ impl World {
             let mut progress = false;
             while let Some(d) = self.server.poll_transmit(&mut buf) {
                 progress = true;
-                self.sent_datagrams.push((self.now, d.destination, buf.len()));
-                let target = self.client_by_port(d.destination.port()).filter(|(i, _)| self.clients[*i].alive);
+                self.sent_datagrams
+                    .push((self.now, d.destination, buf.len()));
+                let target = self
+                    .client_by_port(d.destination.port())
+                    .filter(|(i, _)| self.clients[*i].alive);
                 match target {
                     Some((i, sock)) => {
-                        let copies = if self.rng.chance(self.link.duplicate_percent) { 2 } else { 1 };
+                        let copies = if self.rng.chance(self.link.duplicate_percent) {
+                            2
+                        } else {
+                            1
+                        };
                         for _ in 0..copies {
                             if !self.rng.chance(self.link.loss_percent) {
                                 let from = SocketAddr::from((
                                     SERVER_IP,
-                                    if d.socket == ServerSocket::Rtp { SERVER_RTP } else { SERVER_RTP + 1 },
+                                    if d.socket == ServerSocket::Rtp {
+                                        SERVER_RTP
+                                    } else {
+                                        SERVER_RTP + 1
+                                    },
                                 ));
-                                self.schedule(Duration::ZERO, Delivery::ToClientDatagram(i, sock, from, buf.clone()));
+                                self.schedule(
+                                    Duration::ZERO,
+                                    Delivery::ToClientDatagram(i, sock, from, buf.clone()),
+                                );
                             }
                         }
                     }
@@ -269,7 +300,8 @@ impl World {
                     }
                     ServerEvent::CloseConnection(conn) => {
                         let conn = *conn;
-                        if let Some(i) = self.clients.iter().position(|c| c.conn == conn && c.alive) {
+                        if let Some(i) = self.clients.iter().position(|c| c.conn == conn && c.alive)
+                        {
                             let bytes = self.server.stream_outgoing(conn).to_vec();
                             self.server.handle_stream_written(conn, bytes.len());
                             self.schedule_stream(bytes, move |b| Delivery::ToClientStream(i, b));
@@ -289,7 +321,9 @@ impl World {
                     match t {
                         ClientTransmit::Stream => {
                             let conn = self.clients[i].conn;
-                            self.schedule_stream(buf.clone(), move |b| Delivery::ToServerStream(conn, b));
+                            self.schedule_stream(buf.clone(), move |b| {
+                                Delivery::ToServerStream(conn, b)
+                            });
                         }
                         ClientTransmit::Datagram { destination, .. } => {
                             let socket = if destination.port() == SERVER_RTP {
@@ -298,7 +332,10 @@ impl World {
                                 ServerSocket::Rtcp
                             };
                             let from = SocketAddr::from((CLIENT_IP, self.clients[i].rtp_port + 1));
-                            self.schedule(Duration::ZERO, Delivery::ToServerDatagram(socket, from, buf.clone()));
+                            self.schedule(
+                                Duration::ZERO,
+                                Delivery::ToServerDatagram(socket, from, buf.clone()),
+                            );
                         }
                     }
                 }
@@ -338,7 +375,9 @@ impl World {
             if stop(self) {
                 return true;
             }
-            let Some(next) = self.next_time() else { return false };
+            let Some(next) = self.next_time() else {
+                return false;
+            };
             if next > until {
                 self.now = until;
                 return false;
@@ -362,7 +401,9 @@ impl World {
             let d = entry.remove();
             match d {
                 Delivery::ToServerStream(conn, b) => self.server.handle_stream_data(now, conn, &b),
-                Delivery::ToServerDatagram(s, from, b) => self.server.handle_datagram(now, s, from, &b),
+                Delivery::ToServerDatagram(s, from, b) => {
+                    self.server.handle_datagram(now, s, from, &b)
+                }
                 Delivery::ToClientStream(i, b) => {
                     if self.clients[i].alive {
                         self.clients[i].client.handle_stream_data(now, &b);
@@ -392,7 +433,12 @@ impl World {
     }
 
     /// Runs until client `i` reaches `state` (or `limit` passes).
-    pub fn run_until_state(&mut self, i: usize, state: stream_core::session::State, limit: Duration) -> bool {
+    pub fn run_until_state(
+        &mut self,
+        i: usize,
+        state: stream_core::session::State,
+        limit: Duration,
+    ) -> bool {
         let until = self.now + limit;
         self.run_until(until, |w| w.clients[i].client.state() == state)
     }
@@ -418,7 +464,11 @@ impl World {
             .iter()
             .filter_map(|(_, e)| match e {
                 ClientEvent::Error(e) => Some(e.to_string()),
-                ClientEvent::RequestFailed { method, status, reason } => Some(format!("{method} {status} {reason}")),
+                ClientEvent::RequestFailed {
+                    method,
+                    status,
+                    reason,
+                } => Some(format!("{method} {status} {reason}")),
                 _ => None,
             })
             .collect()
@@ -428,7 +478,9 @@ impl World {
     pub fn raw_connection(&mut self, port: u16) -> ConnectionId {
         let addr = SocketAddr::from((CLIENT_IP, port));
         let server = SocketAddr::from((SERVER_IP, RTSP_PORT));
-        self.server.handle_connect(self.now, server, addr).expect("connect")
+        self.server
+            .handle_connect(self.now, server, addr)
+            .expect("connect")
     }
 
     /// Everything the server wrote on `conn` so far (drains it).
