@@ -331,6 +331,13 @@ impl Assembly {
                 self.jpeg_type = params.validate()?;
                 self.params = Some(params);
                 if params.q < 100 {
+                    // Q 1..=99: T.81 K.1/K.2 scaled by the IJG formula
+                    // (RFC 2435 Appendix A). `scaled_quant_tables` starts from
+                    // the tables in natural order and returns them in
+                    // zig-zag order, as DQT stores them. Appendix A prints
+                    // its tables already in zig-zag order yet indexes them
+                    // through zigzag[] again (a known erratum); copied
+                    // literally it scrambles the tables. We follow T.81.
                     let (luma, chroma) = scaled_quant_tables(params.q);
                     self.tables = Some(QuantPair { luma, chroma });
                 }
