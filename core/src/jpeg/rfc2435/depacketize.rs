@@ -331,6 +331,13 @@ impl Assembly {
                 self.jpeg_type = params.validate()?;
                 self.params = Some(params);
                 if params.q < 100 {
+                    // Q 1..=99: T.81 K.1/K.2 scaled by the IJG formula
+                    // (RFC 2435 Appendix A). `scaled_quant_tables` starts from
+                    // the tables in natural order and returns them in
+                    // zig-zag order, as DQT stores them. Appendix A prints
+                    // its tables already in zig-zag order yet indexes them
+                    // through zigzag[] again (a known erratum); copied
+                    // literally it scrambles the tables. We follow T.81.
                     let (luma, chroma) = scaled_quant_tables(params.q);
                     self.tables = Some(QuantPair { luma, chroma });
                 }
@@ -457,8 +464,8 @@ impl Assembly {
     }
 
     /// Builds the JPEG of a complete frame.
-    fn finish(&mut self, max_frame_len: usize) -> Result<Vec<u8>, DropReason> {
-        let (Some(p), Some(t), Some(end)) = (&self.params, &self.tables, self.end) else {
+    fn finish(&mut self, max_frame_len: usize) -> Result<(Vec<u8>, FrameParams), DropReason> {
+        let (Some(p), Some(t), Some(end)) = (self.params, &self.tables, self.end) else {
             // Only called when complete.
             return Err(DropReason::BadEnd);
         };
@@ -477,18 +484,18 @@ impl Assembly {
             }
             self.buf.truncate(self.base + end);
             self.buf.extend_from_slice(eoi);
-            Ok(mem::take(&mut self.buf))
+            Ok((mem::take(&mut self.buf), p))
         } else {
             // Data arrived before the tables: headers go in front now.
             let mut jpeg = Vec::new();
-            write_jpeg_headers(&mut jpeg, &header_params(self.jpeg_type, p, t));
+            write_jpeg_headers(&mut jpeg, &header_params(self.jpeg_type, &p, t));
             if jpeg.len() + end + eoi.len() > max_frame_len {
                 return Err(too_large);
             }
             jpeg.reserve_exact(end + eoi.len());
             jpeg.extend_from_slice(data);
             jpeg.extend_from_slice(eoi);
-            Ok(jpeg)
+            Ok((jpeg, p))
         }
     }
 }
@@ -663,8 +670,16 @@ impl Depacketizer {
             return Ok(None);
         }
 
-        let Some(mut partial) = self.slots[index].take() else {
-            return Err(late);
+        // Complete. Older frames still in flight can no longer come out in
+        // order: give them up.
+        let Some(Partial {
+            first_sequence,
+            last_sequence,
+            body: Some(mut body),
+            ..
+        }) = self.slots[index].take()
+        else {
+            return Ok(None); // unreachable: this slot's body was just used
         };
         for i in 0..self.slots.len() {
             if self.slots[i]
@@ -675,21 +690,15 @@ impl Depacketizer {
             }
         }
         self.watermark = Some(rtp_timestamp);
-        let Some(body) = partial.body.as_mut() else {
-            return Err(late);
-        };
-        let Some(params) = body.params else {
-            return Err(late);
-        };
         match body.finish(self.max_frame_len) {
-            Ok(jpeg) => {
+            Ok((jpeg, params)) => {
                 self.stats.frames_complete += 1;
                 self.size_hint = jpeg.len();
                 Ok(Some(DepacketizedFrame {
                     jpeg,
                     rtp_timestamp,
-                    first_sequence: partial.first_sequence,
-                    last_sequence: partial.last_sequence,
+                    first_sequence,
+                    last_sequence,
                     width: params.width(),
                     height: params.height(),
                     jpeg_type: body.jpeg_type,

@@ -273,6 +273,9 @@ pub fn packetize(
     let mut table_len = 0;
     let mut precision = 0u8;
     if let QMode::Scaled(q) = cfg.q {
+        // Both sides in zig-zag order: DQT's and `scaled_quant_tables`'s
+        // (which converts T.81 K.1/K.2 from natural order; see the note on
+        // RFC 2435 Appendix A's erratum in the depacketizer).
         let (l, c) = scaled_quant_tables(q);
         if luma.values != l || chroma.values != c {
             return Err(PacketizeError::TablesNotScaled(q));
@@ -308,9 +311,13 @@ pub fn packetize(
     let room_rest = cfg.mtu - RTP_HEADER_LEN - per_packet;
     let room_first = room_rest - first_extra;
 
-    let aligned = restart_interval != 0
-        && cfg.align_restart_intervals
-        && count_restart_markers(data, MAX_RESTART_COUNT + 1) <= MAX_RESTART_COUNT;
+    // Positions just after each RSTn marker, when cutting at them.
+    let boundaries = if restart_interval != 0 && cfg.align_restart_intervals {
+        restart_boundaries(data, MAX_RESTART_COUNT)
+    } else {
+        None
+    };
+    let aligned = boundaries.is_some();
 
     let est_packets = data.len().saturating_sub(room_first).div_ceil(room_rest) + 1;
     // Aligned cutting leaves packets less full; reserve for a few more.
@@ -332,8 +339,8 @@ pub fn packetize(
     };
     let room = |offset: usize| if offset == 0 { room_first } else { room_rest };
 
-    if aligned {
-        cut_aligned(&mut out, restart_interval, room);
+    if let Some(boundaries) = &boundaries {
+        cut_aligned(&mut out, restart_interval, boundaries, room);
     } else {
         let restart = (restart_interval != 0).then(|| RestartHeader::unaligned(restart_interval));
         let mut offset = 0;
@@ -362,43 +369,42 @@ pub fn packetize(
 /// whole restart intervals as fit (F = L = 1, count = index of its first
 /// interval), and an interval larger than a packet is spread over several
 /// (F on the first, L on the last, all with that interval's index).
-fn cut_aligned(out: &mut Builder<'_>, restart_interval: u16, room: impl Fn(usize) -> usize) {
-    let data = out.data;
+/// `boundaries` are the ascending positions just after each RSTn marker.
+fn cut_aligned(
+    out: &mut Builder<'_>,
+    restart_interval: u16,
+    boundaries: &[usize],
+    room: impl Fn(usize) -> usize,
+) {
+    let len = out.data.len();
     let header = |first, last, index: usize| {
         Some(RestartHeader {
             restart_interval,
             first,
             last,
-            // index <= MAX_RESTART_COUNT: the caller counted the markers.
+            // index <= MAX_RESTART_COUNT: restart_boundaries checked.
             restart_count: u16::try_from(index).unwrap_or(RESTART_COUNT_UNALIGNED),
         })
     };
     let mut offset = 0;
+    // Index of the restart interval starting at `offset`; boundaries[index]
+    // is where the next one starts.
     let mut index = 0;
-    let mut next = next_restart_boundary(data, 0);
     loop {
-        if data.len() - offset <= room(offset) {
-            out.push(offset..data.len(), header(true, true, index));
+        if len - offset <= room(offset) {
+            out.push(offset..len, header(true, true, index));
             return;
         }
         let limit = offset + room(offset);
-        let mut best = None;
-        let mut passed = 0;
-        while let Some(b) = next {
-            if b > limit {
-                break;
-            }
-            best = Some(b);
-            passed += 1;
-            next = next_restart_boundary(data, b);
-        }
-        if let Some(b) = best {
-            out.push(offset..b, header(true, true, index));
-            index += passed;
-            offset = b;
+        let fitting = boundaries[index..].partition_point(|&b| b <= limit);
+        if fitting > 0 {
+            let end = boundaries[index + fitting - 1];
+            out.push(offset..end, header(true, true, index));
+            index += fitting;
+            offset = end;
         } else {
             // The interval starting here does not fit in one packet.
-            let chunk_end = next.unwrap_or(data.len());
+            let chunk_end = boundaries.get(index).copied().unwrap_or(len);
             let mut first = true;
             while offset < chunk_end {
                 let n = room(offset).min(chunk_end - offset);
@@ -407,11 +413,10 @@ fn cut_aligned(out: &mut Builder<'_>, restart_interval: u16, room: impl Fn(usize
                 first = false;
                 offset += n;
             }
-            if offset >= data.len() {
+            if offset >= len {
                 return;
             }
             index += 1;
-            next = next_restart_boundary(data, chunk_end);
         }
     }
 }
@@ -468,14 +473,35 @@ fn write_table(t: &QuantTable, out: &mut [u8]) -> usize {
     }
 }
 
+/// The position of the first `0xFF` at or after `from`. Looks at eight
+/// bytes at a time: entropy-coded data is mostly not `0xFF`.
+fn find_ff(data: &[u8], from: usize) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= data.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&data[i..i + 8]);
+        // 0xFF bytes become zero bytes; the classic "has a zero byte" test
+        // flags the first of them exactly (later flags may be false).
+        let x = !u64::from_le_bytes(word);
+        let zero = x.wrapping_sub(LOW) & !x & HIGH;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = data.get(i..)?;
+    tail.iter().position(|&b| b == 0xFF).map(|p| i + p)
+}
+
 /// The position just after the first RSTn marker at or after `from` in
 /// entropy-coded data, or `None`. `FF 00` is a stuffed data byte and extra
 /// `FF`s before a marker are fill bytes (T.81 B.1.1.2, B.1.1.5).
 fn next_restart_boundary(data: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     loop {
-        let p = data.get(i..)?.iter().position(|&b| b == 0xFF)?;
-        let mut j = i + p + 1;
+        let mut j = find_ff(data, i)? + 1;
         while data.get(j) == Some(&0xFF) {
             j += 1;
         }
@@ -486,20 +512,19 @@ fn next_restart_boundary(data: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-/// Counts RSTn markers in `data`, stopping once the count exceeds `limit`.
-fn count_restart_markers(data: &[u8], limit: usize) -> usize {
-    let mut n = 0;
+/// The positions just after each RSTn marker in `data`, or `None` if there
+/// are more than `limit`.
+fn restart_boundaries(data: &[u8], limit: usize) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
     let mut at = 0;
-    while n <= limit {
-        match next_restart_boundary(data, at) {
-            Some(b) => {
-                n += 1;
-                at = b;
-            }
-            None => break,
+    while let Some(b) = next_restart_boundary(data, at) {
+        if out.len() == limit {
+            return None;
         }
+        out.push(b);
+        at = b;
     }
-    n
+    Some(out)
 }
 
 /// The Q in 1..=99 whose scaled Annex K tables (RFC 2435 Appendix A) are
@@ -568,6 +593,7 @@ pub fn check_lab_payload(jpeg_len: usize) -> Result<(), LabPayloadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn restart_boundaries_skip_stuffing_and_fill() {
@@ -575,10 +601,33 @@ mod tests {
         assert_eq!(next_restart_boundary(&d, 0), Some(7));
         assert_eq!(next_restart_boundary(&d, 7), Some(10));
         assert_eq!(next_restart_boundary(&d, 10), None);
-        assert_eq!(count_restart_markers(&d, 100), 2);
-        assert_eq!(count_restart_markers(&d, 0), 1);
+        assert_eq!(restart_boundaries(&d, 2), Some(vec![7, 10]));
+        assert_eq!(restart_boundaries(&d, 1), None);
         assert_eq!(next_restart_boundary(&[], 0), None);
         assert_eq!(next_restart_boundary(&d, 99), None);
+    }
+
+    #[test]
+    fn find_ff_matches_a_plain_search() {
+        let mut data = vec![0u8; 40];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37) | 1;
+        }
+        for at in [0, 1, 7, 8, 9, 15, 16, 33, 39] {
+            let mut d = data.clone();
+            d.iter_mut().for_each(|b| *b &= 0x7F);
+            d[at] = 0xFF;
+            if at + 1 < d.len() {
+                d[at + 1] = 0xFF;
+            }
+            for from in 0..=d.len() + 1 {
+                let plain = d
+                    .get(from..)
+                    .and_then(|t| t.iter().position(|&b| b == 0xFF))
+                    .map(|p| from + p);
+                assert_eq!(find_ff(&d, from), plain, "at {at} from {from}");
+            }
+        }
     }
 
     #[test]
