@@ -126,14 +126,24 @@ fn transcoded_min_psnr(name: &str, frames_expected: usize) -> f64 {
 
 #[test]
 fn lab_444_is_transcoded_to_422() {
+    // Measured: 49.72 dB (zune-jpeg 0.5.15, jpeg-encoder 0.7.1, quality 50
+    // estimated from the source's Annex K table). Not lossless: 4:2:2 keeps
+    // half the chroma columns, and the chroma is requantised after
+    // averaging. Luma, requantised with the source's own table, comes back
+    // almost exactly, which is why matching the quality matters.
     let min = transcoded_min_psnr("lab-384x288-444.Mjpeg", 26);
-    assert!(min > 0.0, "measured {min:.2} dB");
+    assert!(min > 49.0, "measured {min:.2} dB");
 }
 
 #[test]
 fn progressive_is_transcoded_to_baseline() {
+    // Measured: 36.79 dB (quality 85 estimated). The source is 4:2:0: its
+    // chroma, already interpolated once by the decoder's upsampler, is
+    // averaged to 4:2:2 and interpolated again on display, which blurs
+    // colour edges of this synthetic test pattern; luma alone stays above
+    // 80 dB. Even quality 100 only reaches ~38 dB for that reason.
     let min = transcoded_min_psnr("progressive-640x480.Mjpeg", 20);
-    assert!(min > 0.0, "measured {min:.2} dB");
+    assert!(min > 36.0, "measured {min:.2} dB");
 }
 
 #[test]

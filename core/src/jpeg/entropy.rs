@@ -24,7 +24,8 @@
 //! fill bytes (`FF FF ...`) before markers, a missing EOI, extraneous bytes
 //! before a restart marker, and a scan cut short. For a short scan it does
 //! what libjpeg's `jdhuff.c` does: the MCU in which the data runs out is
-//! decoded as if zero bits followed, the remaining MCUs up to the next
+//! decoded as if zero bits followed (should those bits not decode, the rest
+//! of that MCU is left at zero), the remaining MCUs up to the next
 //! restart marker are left at zero (flat mid-grey), and decoding resumes at
 //! the next restart marker; [`DecodedScan::premature_end`] reports where.
 //! Misplaced restart markers are resynchronised with libjpeg's
@@ -570,6 +571,12 @@ impl<'a> BitReader<'a> {
         self.consumed += u64::from(n);
     }
 
+    /// Whether the bits just decoded may have run past the data (so a
+    /// decoding error there is the truncation's doing).
+    fn exhausted(&self) -> bool {
+        self.insufficient || (self.at_marker && self.bits < 16)
+    }
+
     fn mark_insufficient(&mut self) {
         if !self.insufficient {
             self.insufficient = true;
@@ -840,13 +847,24 @@ pub fn decode_scan(jpeg: &Jpeg<'_>) -> Result<DecodedScan, DecodeScanError> {
                 // libjpeg leaves the rest of a short interval at zero.
                 continue;
             }
-            for (ci, slot) in slots.iter().enumerate() {
+            'mcu: for (ci, slot) in slots.iter().enumerate() {
                 for by in 0..slot.v {
                     for bx in 0..slot.h {
                         let index = (my * slot.v + by) * slot.blocks_wide + mx * slot.h + bx;
                         let block = &mut components[ci].blocks[index];
-                        decode_block(&mut r, &dc[ci], &ac[ci], &mut pred[ci], block)
-                            .map_err(|kind| corrupt(&r, kind))?;
+                        if let Err(kind) =
+                            decode_block(&mut r, &dc[ci], &ac[ci], &mut pred[ci], block)
+                        {
+                            if !r.exhausted() {
+                                return Err(corrupt(&r, kind));
+                            }
+                            // The "error" lies in the zero bits that stand in
+                            // for missing data: a truncation, not corruption.
+                            // libjpeg conceals it; we stop this MCU here and
+                            // leave the rest of the interval at zero.
+                            r.mark_insufficient();
+                            break 'mcu;
+                        }
                     }
                 }
             }
@@ -1363,9 +1381,9 @@ mod tests {
         };
         for b in &mut cc.blocks {
             b[0] = ((next() % 2001) as i32 - 1000) as i16;
-            for k in 1..64 {
+            for (k, coefficient) in b.iter_mut().enumerate().skip(1) {
                 if next() % (k as u32 + 2) == 0 {
-                    b[k] = ((next() % 401) as i32 - 200) as i16;
+                    *coefficient = ((next() % 401) as i32 - 200) as i16;
                 }
             }
         }
@@ -1425,7 +1443,8 @@ mod tests {
 
     #[test]
     fn round_trip_layouts_and_restarts() {
-        let cases: &[(u16, u16, &[(u8, u8, u8)], u16)] = &[
+        type Case = (u16, u16, &'static [(u8, u8, u8)], u16);
+        let cases: &[Case] = &[
             (48, 24, &[(1, 2, 1), (2, 1, 1), (3, 1, 1)], 0),
             (50, 30, &[(1, 2, 2), (2, 1, 1), (3, 1, 1)], 1),
             (33, 17, &[(1, 2, 2), (2, 1, 2), (3, 1, 2)], 3),

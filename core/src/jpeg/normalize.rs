@@ -45,8 +45,8 @@ use zune_jpeg::JpegDecoder;
 
 use super::compat::{Incompatibility, JpegType, MAX_DIMENSION, rfc2435_layout};
 use super::entropy::{
-    ComponentCoefficients, DecodeScanError, EncodeComponent, EncodeScanError, StandardEncoders,
-    decode_scan, encode_scan,
+    ComponentCoefficients, DecodeScanError, EncodeComponent, EncodeScanError, MAX_BLOCKS_PER_MCU,
+    StandardEncoders, decode_scan, encode_scan,
 };
 use super::headers::{HeaderParams, scaled_quant_tables, write_jpeg_headers};
 use super::markers::{FrameKind, Jpeg, JpegError, marker};
@@ -306,6 +306,16 @@ fn lossless_plan(j: &Jpeg<'_>) -> Option<Plan> {
         || s.al != 0
         || s.components.len() != f.components.len()
     {
+        return None;
+    }
+    // An interleaved scan of more than 10 blocks per MCU breaks T.81 B.2.3;
+    // leave such frames to the (more lenient) full decoder.
+    let blocks_per_mcu: usize = f
+        .components
+        .iter()
+        .map(|c| usize::from(c.h) * usize::from(c.v))
+        .sum();
+    if f.components.len() > 1 && blocks_per_mcu > MAX_BLOCKS_PER_MCU {
         return None;
     }
     let mut scan_position = [0usize; 3];
