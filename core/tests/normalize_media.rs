@@ -136,14 +136,27 @@ fn lab_444_is_transcoded_to_422() {
 }
 
 #[test]
-fn progressive_is_transcoded_to_baseline() {
-    // Measured: 36.79 dB (quality 85 estimated). The source is 4:2:0: its
-    // chroma, already interpolated once by the decoder's upsampler, is
-    // averaged to 4:2:2 and interpolated again on display, which blurs
-    // colour edges of this synthetic test pattern; luma alone stays above
-    // 80 dB. Even quality 100 only reaches ~38 dB for that reason.
-    let min = transcoded_min_psnr("progressive-640x480.Mjpeg", 20);
-    assert!(min > 36.0, "measured {min:.2} dB");
+fn progressive_is_rewritten_as_baseline_losslessly() {
+    let data = media("progressive-640x480.Mjpeg");
+    let frames = lab_frames(&data);
+    assert_eq!(frames.len(), 20);
+    for (i, f) in frames.iter().enumerate() {
+        let what = format!("progressive frame {i}");
+        let (out, action) = normalized(f, &what);
+        assert_eq!(
+            action,
+            NormalizeAction::ScansMerged {
+                scans: 10,
+                progressive: true
+            },
+            "{what}"
+        );
+        let j = Jpeg::parse(&out).unwrap();
+        assert_eq!(rfc2435_layout(&j).unwrap().jpeg_type, JpegType::Yuv420);
+        let (src, dst) = (decode_rgb(f), decode_rgb(&out));
+        assert_eq!((dst.width, dst.height), (640, 480));
+        assert!(src.data == dst.data, "{what}: pixels differ");
+    }
 }
 
 #[test]
