@@ -563,3 +563,61 @@ proptest! {
         same_pixels(&a, &decode_rgb(&out).data, usize::from(w), comps, "proptest");
     }
 }
+
+/// Small valid frames of every path: lossless gray, regroup, progressive,
+/// and transcoded 4:4:4.
+fn sample_frames() -> Vec<Vec<u8>> {
+    let gray = build_frame(
+        24,
+        16,
+        &GRAY,
+        &random_planes(24, 16, &GRAY, 3),
+        None,
+        2,
+        Huffman::Standard,
+    );
+    let regroup = build_frame(
+        24,
+        16,
+        &Y2X2_C1X2,
+        &random_planes(24, 16, &Y2X2_C1X2, 3),
+        None,
+        1,
+        Huffman::Flat,
+    );
+    let mut progressive = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut progressive, 75);
+    enc.set_progressive(true);
+    enc.encode(&picture(24, 16), 24, 16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    let mut full444 = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut full444, 75);
+    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
+    enc.encode(&picture(24, 16), 24, 16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    vec![gray, regroup, progressive, full444]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn damaged_frames_never_panic(
+        which in 0usize..4,
+        edits in proptest::collection::vec((any::<u16>(), any::<u8>()), 1..8),
+        cut in any::<u16>(),
+    ) {
+        let mut frame = sample_frames().swap_remove(which);
+        for (at, byte) in edits {
+            let at = usize::from(at) % frame.len();
+            frame[at] = byte;
+        }
+        let keep = frame.len() - usize::from(cut) % (frame.len() / 4);
+        frame.truncate(keep);
+        if let Ok(n) = normalize(&frame, &cfg()) {
+            let out = n.jpeg.unwrap_or(frame);
+            let j = Jpeg::parse(&out).unwrap();
+            prop_assert!(rfc2435_layout(&j).is_ok());
+        }
+    }
+}

@@ -18,7 +18,7 @@
 //! scan of one component `ceil(xi / 8)` by `ceil(yi / 8)` blocks, where `xi`,
 //! `yi` are that component's dimensions (T.81 A.1.1, A.2.2). Each block is the
 //! 64 quantized coefficients in **zig-zag order**, as they are coded (index 0
-//! is DC); [`tables::ZIGZAG`](super::tables::ZIGZAG) maps to natural order.
+//! is DC); [`tables::ZIGZAG`] maps to natural order.
 //!
 //! # Damaged data
 //!
@@ -167,6 +167,9 @@ pub enum HuffmanTableError {
         /// Number of symbols given.
         values: usize,
     },
+    /// More than 256 symbols (T.81 B.2.4.2).
+    #[error("Huffman table has {0} symbols, more than 256")]
+    TooManySymbols(usize),
     /// More codes of some length than fit (T.81 C.2; the all-ones code of
     /// each length is reserved).
     #[error("Huffman code counts overflow the code space")]
@@ -339,6 +342,9 @@ impl core::fmt::Debug for HuffmanDecoder {
 /// number of symbols.
 fn check_table(counts: &[u8; 16], values: &[u8]) -> Result<usize, HuffmanTableError> {
     let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
+    if total > 256 {
+        return Err(HuffmanTableError::TooManySymbols(total));
+    }
     if total != values.len() {
         return Err(HuffmanTableError::CountMismatch {
             counts: total,
@@ -1885,6 +1891,14 @@ mod tests {
         );
         counts[1] = 1;
         assert!(HuffmanDecoder::new(&counts, &[7, 7]).is_ok());
+        // Kraft allows thousands of 16-bit codes; DHT allows 256 symbols.
+        let mut many = [0u8; 16];
+        many[15] = 255;
+        many[14] = 255;
+        assert_eq!(
+            HuffmanDecoder::new(&many, &[0; 510]).unwrap_err(),
+            HuffmanTableError::TooManySymbols(510)
+        );
         assert_eq!(
             HuffmanEncoder::new(&counts, &[7, 7]).unwrap_err(),
             HuffmanTableError::DuplicateSymbol { symbol: 7 }
