@@ -8,7 +8,7 @@ mod normalize_util;
 use normalize_util::{lab_frames, media};
 use stream_core::jpeg::Jpeg;
 use stream_core::jpeg::entropy::{
-    DecodeScanError, EncodeComponent, HuffmanEncoder, decode_scan, encode_scan,
+    DecodeScanError, EncodeComponent, HuffmanEncoder, decode_image, decode_scan, encode_scan,
 };
 use stream_core::jpeg::markers::HuffmanSpec;
 use stream_core::jpeg::tables;
@@ -67,6 +67,13 @@ fn round_trips_byte_for_byte(name: &str, frames: usize) {
             recode(f) == j.entropy_data(),
             "{name} frame {i}: scan differs"
         );
+        // The all-scans decoder agrees with the one-scan decoder (these
+        // files code their components in frame order).
+        if i % 10 == 0 {
+            let image = decode_image(&j).unwrap();
+            assert_eq!(image.scans, 1);
+            assert!(image.components == decode_scan(&j).unwrap().components);
+        }
     }
 }
 
@@ -170,6 +177,47 @@ fn garbage_scans_never_panic() {
         }
         if let Ok(j) = Jpeg::parse(&damaged) {
             let _ = decode_scan(&j);
+        }
+    }
+}
+
+#[test]
+fn damaged_progressive_frames_never_panic() {
+    let data = media("progressive-640x480.Mjpeg");
+    let frame = lab_frames(&data)[0];
+    let full = decode_image(&Jpeg::parse(frame).unwrap()).unwrap();
+    assert_eq!((full.scans, full.premature_end), (10, None));
+    // Cuts all through the ten scans (and the tables between them).
+    let mut zero_filled = 0;
+    for cut in (0..frame.len()).step_by(97) {
+        if let Ok(j) = Jpeg::parse(&frame[..cut]) {
+            match decode_image(&j) {
+                Ok(d) => zero_filled += usize::from(d.premature_end.is_some()),
+                Err(e) => panic!("cut {cut}: {e}"),
+            }
+        }
+    }
+    assert!(zero_filled > 100, "{zero_filled}");
+    // Bit flips: decoded, or corrupt with an offset past the flip.
+    let mut rng = normalize_util::Rng(0x2545_F491_4F6C_DD1D);
+    for _ in 0..300 {
+        let mut damaged = frame.to_vec();
+        let at = 700 + (rng.next() as usize) % (frame.len() - 702);
+        damaged[at] ^= 1 << (rng.next() % 8);
+        if let Ok(j) = Jpeg::parse(&damaged) {
+            match decode_image(&j) {
+                Ok(_) => {}
+                Err(DecodeScanError::Corrupt { offset, .. }) => assert!(offset >= at),
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        DecodeScanError::BadHuffmanTable { .. }
+                            | DecodeScanError::ScanParameters { .. }
+                            | DecodeScanError::MissingHuffmanTable { .. }
+                    ),
+                    "{e}"
+                ),
+            }
         }
     }
 }

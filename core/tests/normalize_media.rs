@@ -126,14 +126,37 @@ fn transcoded_min_psnr(name: &str, frames_expected: usize) -> f64 {
 
 #[test]
 fn lab_444_is_transcoded_to_422() {
+    // Measured: 49.72 dB (zune-jpeg 0.5.15, jpeg-encoder 0.7.1, quality 50
+    // estimated from the source's Annex K table). Not lossless: 4:2:2 keeps
+    // half the chroma columns, and the chroma is requantised after
+    // averaging. Luma, requantised with the source's own table, comes back
+    // almost exactly, which is why matching the quality matters.
     let min = transcoded_min_psnr("lab-384x288-444.Mjpeg", 26);
-    assert!(min > 0.0, "measured {min:.2} dB");
+    assert!(min > 49.0, "measured {min:.2} dB");
 }
 
 #[test]
-fn progressive_is_transcoded_to_baseline() {
-    let min = transcoded_min_psnr("progressive-640x480.Mjpeg", 20);
-    assert!(min > 0.0, "measured {min:.2} dB");
+fn progressive_is_rewritten_as_baseline_losslessly() {
+    let data = media("progressive-640x480.Mjpeg");
+    let frames = lab_frames(&data);
+    assert_eq!(frames.len(), 20);
+    for (i, f) in frames.iter().enumerate() {
+        let what = format!("progressive frame {i}");
+        let (out, action) = normalized(f, &what);
+        assert_eq!(
+            action,
+            NormalizeAction::ScansMerged {
+                scans: 10,
+                progressive: true
+            },
+            "{what}"
+        );
+        let j = Jpeg::parse(&out).unwrap();
+        assert_eq!(rfc2435_layout(&j).unwrap().jpeg_type, JpegType::Yuv420);
+        let (src, dst) = (decode_rgb(f), decode_rgb(&out));
+        assert_eq!((dst.width, dst.height), (640, 480));
+        assert!(src.data == dst.data, "{what}: pixels differ");
+    }
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! (ITU-T T.81 Annex F.1.2 and F.2.2, code assignment of Annex C).
 //!
 //! This is the lossless half of the normaliser: [`decode_scan`] turns a
-//! sequential, Huffman-coded scan into quantized DCT coefficient blocks, and
+//! sequential, Huffman-coded scan into quantized DCT coefficient blocks,
+//! [`decode_image`] does the same for every scan of an image, progressive
+//! ones included (T.81 Annex G), and
 //! [`encode_scan`] codes blocks again with any Huffman tables (in practice
 //! the standard tables of T.81 K.3, the only ones RFC 2435 can carry). No
 //! inverse DCT, no requantisation: decoding then encoding a scan with its own
@@ -16,7 +18,7 @@
 //! scan of one component `ceil(xi / 8)` by `ceil(yi / 8)` blocks, where `xi`,
 //! `yi` are that component's dimensions (T.81 A.1.1, A.2.2). Each block is the
 //! 64 quantized coefficients in **zig-zag order**, as they are coded (index 0
-//! is DC); [`tables::ZIGZAG`](super::tables::ZIGZAG) maps to natural order.
+//! is DC); [`tables::ZIGZAG`] maps to natural order.
 //!
 //! # Damaged data
 //!
@@ -24,7 +26,8 @@
 //! fill bytes (`FF FF ...`) before markers, a missing EOI, extraneous bytes
 //! before a restart marker, and a scan cut short. For a short scan it does
 //! what libjpeg's `jdhuff.c` does: the MCU in which the data runs out is
-//! decoded as if zero bits followed, the remaining MCUs up to the next
+//! decoded as if zero bits followed (should those bits not decode, the rest
+//! of that MCU is left at zero), the remaining MCUs up to the next
 //! restart marker are left at zero (flat mid-grey), and decoding resumes at
 //! the next restart marker; [`DecodedScan::premature_end`] reports where.
 //! Misplaced restart markers are resynchronised with libjpeg's
@@ -35,7 +38,11 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::markers::{FrameKind, HuffmanSpec, Jpeg, MAX_COMPONENTS, TableClass};
+use alloc::boxed::Box;
+
+use super::markers::{
+    FrameHeader, FrameKind, HuffmanSpec, Jpeg, MAX_COMPONENTS, TableClass, entropy_data_end, marker,
+};
 use super::tables::{self, StandardHuffman};
 
 /// Widest or tallest image [`decode_scan`] accepts, in pixels. Far above what
@@ -58,6 +65,15 @@ const MAX_AC_SIZE: u8 = 10;
 /// DC output lies in -1024..=1016 (T.81 A.3.3) and quantizers are >= 1; the
 /// margin up to 2047 keeps every difference within category 11.
 const MAX_DC_MAGNITUDE: i32 = 2047;
+
+/// Largest magnitude of a quantized AC value with 8-bit samples (size 10).
+const MAX_AC_MAGNITUDE: i32 = 1023;
+
+/// Most scans [`decode_image`] reads in one image. libjpeg's default
+/// progressive script has 10 scans; zune-jpeg refuses more than 100 by
+/// default. Each scan can cost a pass over every block, so this bounds the
+/// work a hostile image can ask for.
+pub const MAX_SCANS: usize = 100;
 
 /// Bits resolved by one table look-up in the decoder; longer codes (rare in
 /// practice) take the canonical-code walk of T.81 F.2.2.3.
@@ -151,6 +167,9 @@ pub enum HuffmanTableError {
         /// Number of symbols given.
         values: usize,
     },
+    /// More than 256 symbols (T.81 B.2.4.2).
+    #[error("Huffman table has {0} symbols, more than 256")]
+    TooManySymbols(usize),
     /// More codes of some length than fit (T.81 C.2; the all-ones code of
     /// each length is reserved).
     #[error("Huffman code counts overflow the code space")]
@@ -163,7 +182,7 @@ pub enum HuffmanTableError {
     },
 }
 
-/// Why [`decode_scan`] failed.
+/// Why [`decode_scan`] or [`decode_image`] failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeScanError {
@@ -174,9 +193,12 @@ pub enum DecodeScanError {
     /// Sample precision other than 8 bits.
     #[error("{0}-bit samples are not supported (8-bit only)")]
     Precision(u8),
-    /// The scan header asks for spectral selection or successive
-    /// approximation, which sequential scans do not use.
-    #[error("scan parameters Ss={ss} Se={se} Ah={ah} Al={al} are not sequential")]
+    /// The scan header's spectral selection or successive approximation is
+    /// not valid for the frame (any but 0, 63, 0, 0 in a sequential frame; a
+    /// band past 63, a DC band with AC coefficients, an interleaved AC scan
+    /// or a bit position past 13 in a progressive one), or names a
+    /// component the frame does not have.
+    #[error("scan parameters Ss={ss} Se={se} Ah={ah} Al={al} are not valid here")]
     ScanParameters {
         /// Start of spectral selection.
         ss: u8,
@@ -187,6 +209,9 @@ pub enum DecodeScanError {
         /// Successive approximation low bit.
         al: u8,
     },
+    /// More scans than [`MAX_SCANS`].
+    #[error("more than {MAX_SCANS} scans")]
+    TooManyScans,
     /// An interleaved scan with more than 10 blocks per MCU (T.81 B.2.3).
     #[error("{0} blocks per MCU exceed the limit of 10")]
     TooManyBlocksPerMcu(usize),
@@ -249,6 +274,10 @@ pub enum CorruptKind {
     /// A DC value beyond +-2047 (impossible with 8-bit samples).
     #[error("DC value {0} is out of range")]
     DcValue(i32),
+    /// A progressive AC value beyond +-1023, or a refinement bit of size
+    /// other than 1 (T.81 G.1.2.3).
+    #[error("progressive AC value out of range")]
+    AcValue,
 }
 
 /// Why [`encode_scan`] failed. Nothing is appended to the output then.
@@ -313,6 +342,9 @@ impl core::fmt::Debug for HuffmanDecoder {
 /// number of symbols.
 fn check_table(counts: &[u8; 16], values: &[u8]) -> Result<usize, HuffmanTableError> {
     let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
+    if total > 256 {
+        return Err(HuffmanTableError::TooManySymbols(total));
+    }
     if total != values.len() {
         return Err(HuffmanTableError::CountMismatch {
             counts: total,
@@ -568,6 +600,12 @@ impl<'a> BitReader<'a> {
         }
         self.acc <<= n;
         self.consumed += u64::from(n);
+    }
+
+    /// Whether the bits just decoded may have run past the data (so a
+    /// decoding error there is the truncation's doing).
+    fn exhausted(&self) -> bool {
+        self.insufficient || (self.at_marker && self.bits < 16)
     }
 
     fn mark_insufficient(&mut self) {
@@ -840,13 +878,24 @@ pub fn decode_scan(jpeg: &Jpeg<'_>) -> Result<DecodedScan, DecodeScanError> {
                 // libjpeg leaves the rest of a short interval at zero.
                 continue;
             }
-            for (ci, slot) in slots.iter().enumerate() {
+            'mcu: for (ci, slot) in slots.iter().enumerate() {
                 for by in 0..slot.v {
                     for bx in 0..slot.h {
                         let index = (my * slot.v + by) * slot.blocks_wide + mx * slot.h + bx;
                         let block = &mut components[ci].blocks[index];
-                        decode_block(&mut r, &dc[ci], &ac[ci], &mut pred[ci], block)
-                            .map_err(|kind| corrupt(&r, kind))?;
+                        if let Err(kind) =
+                            decode_block(&mut r, &dc[ci], &ac[ci], &mut pred[ci], block)
+                        {
+                            if !r.exhausted() {
+                                return Err(corrupt(&r, kind));
+                            }
+                            // The "error" lies in the zero bits that stand in
+                            // for missing data: a truncation, not corruption.
+                            // libjpeg conceals it; we stop this MCU here and
+                            // leave the rest of the interval at zero.
+                            r.mark_insufficient();
+                            break 'mcu;
+                        }
                     }
                 }
             }
@@ -928,6 +977,600 @@ fn decode_block(
         // |value| < 2^10 fits i16.
         block[k] = r.receive_extend(size) as i16;
         k += 1;
+    }
+    Ok(())
+}
+
+/// The result of [`decode_image`]: the coefficients of every scan of an
+/// image, merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedImage {
+    /// One entry per frame component, in frame order. With several
+    /// components each is on the frame's MCU grid (`mcus_wide * h` by
+    /// `mcus_high * v` blocks, T.81 A.2.3); a single component is on its own
+    /// `ceil(xi / 8)` by `ceil(yi / 8)` grid (A.2.2). Blocks that no scan
+    /// codes (MCU padding of a component only ever coded non-interleaved)
+    /// stay zero.
+    pub components: Vec<ComponentCoefficients>,
+    /// How many scans were decoded.
+    pub scans: usize,
+    /// As [`DecodedScan::premature_end`], for the first scan that ran short.
+    pub premature_end: Option<usize>,
+}
+
+/// What one scan codes (T.81 G.1.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Sequential: whole blocks.
+    Sequential,
+    /// Progressive DC, first scan: DC value shifted left by Al.
+    DcFirst,
+    /// Progressive DC refinement: one more bit of each DC value.
+    DcRefine,
+    /// Progressive AC, first scan of band Ss..=Se.
+    AcFirst,
+    /// Progressive AC refinement of band Ss..=Se.
+    AcRefine,
+}
+
+/// One component of a scan being decoded by [`decode_image`].
+struct ScanPart<'t> {
+    component: usize,
+    h: usize,
+    v: usize,
+    dc: &'t HuffmanDecoder,
+    ac: &'t HuffmanDecoder,
+}
+
+/// Huffman tables in force while walking an image's segments.
+struct TableSet {
+    dc: [Option<Box<HuffmanDecoder>>; 4],
+    ac: [Option<Box<HuffmanDecoder>>; 4],
+    standard: [HuffmanDecoder; 4],
+}
+
+impl TableSet {
+    fn new() -> Self {
+        TableSet {
+            dc: Default::default(),
+            ac: Default::default(),
+            standard: [
+                HuffmanDecoder::standard(&tables::LUMA_DC),
+                HuffmanDecoder::standard(&tables::CHROMA_DC),
+                HuffmanDecoder::standard(&tables::LUMA_AC),
+                HuffmanDecoder::standard(&tables::CHROMA_AC),
+            ],
+        }
+    }
+
+    /// Loads a DHT segment body (T.81 B.2.4.2).
+    fn load(&mut self, body: &[u8]) -> Result<(), DecodeScanError> {
+        let mut i = 0;
+        while i < body.len() {
+            let (tc, th) = (body[i] >> 4, body[i] & 0x0F);
+            let class = if tc == 0 {
+                TableClass::Dc
+            } else {
+                TableClass::Ac
+            };
+            let bad = |error| DecodeScanError::BadHuffmanTable {
+                class,
+                id: th,
+                error,
+            };
+            let mut counts = [0u8; 16];
+            let Some(c) = body.get(i + 1..i + 17) else {
+                return Err(bad(HuffmanTableError::CountMismatch {
+                    counts: 0,
+                    values: 0,
+                }));
+            };
+            counts.copy_from_slice(c);
+            let total: usize = counts.iter().map(|&n| usize::from(n)).sum();
+            let Some(values) = body.get(i + 17..i + 17 + total) else {
+                return Err(bad(HuffmanTableError::CountMismatch {
+                    counts: total,
+                    values: body.len().saturating_sub(i + 17),
+                }));
+            };
+            if tc > 1 || th > 3 {
+                return Err(bad(HuffmanTableError::Oversubscribed));
+            }
+            let table = Box::new(HuffmanDecoder::new(&counts, values).map_err(bad)?);
+            if tc == 0 {
+                self.dc[usize::from(th)] = Some(table);
+            } else {
+                self.ac[usize::from(th)] = Some(table);
+            }
+            i += 17 + total;
+        }
+        Ok(())
+    }
+
+    /// The table a scan names, or the standard one abbreviated MJPEG
+    /// frames imply for destinations 0 and 1.
+    fn get(&self, class: TableClass, id: u8) -> Result<&HuffmanDecoder, DecodeScanError> {
+        let (defined, standard) = match class {
+            TableClass::Dc => (&self.dc, &self.standard[..2]),
+            TableClass::Ac => (&self.ac, &self.standard[2..]),
+        };
+        match defined.get(usize::from(id)) {
+            Some(Some(t)) => Ok(t),
+            _ => standard
+                .get(usize::from(id))
+                .ok_or(DecodeScanError::MissingHuffmanTable { class, id }),
+        }
+    }
+}
+
+/// Decodes every scan of `jpeg` into one set of coefficients: a
+/// sequential image coded in one scan or several (one per component, say),
+/// or a progressive one (T.81 Annex G: spectral selection and successive
+/// approximation, end-of-band runs), 8-bit samples, Huffman coding.
+///
+/// Call it to re-encode such an image as one baseline scan without loss.
+/// Walks the image's segments itself, since [`Jpeg`] describes only the
+/// first scan, following DHT and DRI segments between scans. Damaged data
+/// is handled as in [`decode_scan`]; the work is bounded by [`MAX_SCANS`]
+/// passes over at most [`MAX_COEFFICIENT_BYTES`] of coefficients.
+pub fn decode_image(jpeg: &Jpeg<'_>) -> Result<DecodedImage, DecodeScanError> {
+    let frame = &jpeg.frame;
+    let progressive = match frame.kind {
+        FrameKind::Baseline | FrameKind::ExtendedSequential => false,
+        FrameKind::Progressive => true,
+        other => return Err(DecodeScanError::NotSequential(other)),
+    };
+    if frame.precision != 8 {
+        return Err(DecodeScanError::Precision(frame.precision));
+    }
+    let too_large = DecodeScanError::TooLarge {
+        width: frame.width,
+        height: frame.height,
+    };
+    if frame.width > MAX_DIMENSION || frame.height > MAX_DIMENSION {
+        return Err(too_large);
+    }
+    let grid = FrameGrid::new(frame);
+    let mut total_blocks = 0usize;
+    for index in 0..frame.components.len() {
+        let (w, h) = grid.storage(frame, index);
+        total_blocks = total_blocks.saturating_add(w.saturating_mul(h));
+    }
+    if total_blocks.saturating_mul(128) > MAX_COEFFICIENT_BYTES {
+        return Err(too_large);
+    }
+    let mut components: Vec<ComponentCoefficients> = frame
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (w, h) = grid.storage(frame, i);
+            ComponentCoefficients::zeroed(c.h, c.v, w, h)
+        })
+        .collect();
+
+    let data = &jpeg.data()[..jpeg.len.min(jpeg.data().len())];
+    let mut tables = TableSet::new();
+    let mut restart_interval = 0u16;
+    let mut scans = 0usize;
+    let mut premature_end = None;
+    let mut pos = 2usize;
+    // The parser has checked every segment up to EOI; stop quietly at
+    // anything else rather than trust it blindly.
+    while pos < data.len() && data[pos] == 0xFF {
+        let mut m_at = pos + 1;
+        while m_at < data.len() && data[m_at] == 0xFF {
+            m_at += 1;
+        }
+        let Some(&m) = data.get(m_at) else { break };
+        match m {
+            marker::EOI => break,
+            marker::SOI | marker::TEM | marker::RST0..=marker::RST7 | 0x00 => {
+                pos = m_at + 1;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(len_bytes) = data.get(m_at + 1..m_at + 3) else {
+            break;
+        };
+        let seg_len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
+        let (body_start, body_end) = (m_at + 3, m_at + 1 + seg_len);
+        if seg_len < 2 || body_end > data.len() {
+            break;
+        }
+        let body = &data[body_start..body_end];
+        match m {
+            marker::DHT => tables.load(body)?,
+            marker::DRI if body.len() == 2 => {
+                restart_interval = u16::from_be_bytes([body[0], body[1]]);
+            }
+            marker::SOS => {
+                scans += 1;
+                if scans > MAX_SCANS {
+                    return Err(DecodeScanError::TooManyScans);
+                }
+                let end = entropy_data_end(data, body_end);
+                let short = decode_image_scan(
+                    frame,
+                    &grid,
+                    progressive,
+                    body,
+                    &tables,
+                    &mut components,
+                    BitReader::new(data, body_end, end),
+                    restart_interval,
+                )?;
+                premature_end = premature_end.or(short);
+                pos = end;
+                continue;
+            }
+            _ => {}
+        }
+        pos = body_end;
+    }
+    Ok(DecodedImage {
+        components,
+        scans,
+        premature_end,
+    })
+}
+
+/// The frame's MCU grid and each component's block grids.
+struct FrameGrid {
+    width: usize,
+    height: usize,
+    h_max: usize,
+    v_max: usize,
+    mcus_wide: usize,
+    mcus_high: usize,
+    single: bool,
+}
+
+impl FrameGrid {
+    fn new(frame: &FrameHeader) -> Self {
+        let (width, height) = (usize::from(frame.width), usize::from(frame.height));
+        let (h_max, v_max) = (usize::from(frame.max_h()), usize::from(frame.max_v()));
+        FrameGrid {
+            width,
+            height,
+            h_max,
+            v_max,
+            mcus_wide: width.div_ceil(8 * h_max),
+            mcus_high: height.div_ceil(8 * v_max),
+            single: frame.components.len() == 1,
+        }
+    }
+
+    /// The blocks a non-interleaved scan of component `index` codes.
+    fn own(&self, frame: &FrameHeader, index: usize) -> (usize, usize) {
+        let c = &frame.components[index];
+        (
+            (self.width * usize::from(c.h))
+                .div_ceil(self.h_max)
+                .div_ceil(8),
+            (self.height * usize::from(c.v))
+                .div_ceil(self.v_max)
+                .div_ceil(8),
+        )
+    }
+
+    /// The grid component `index` is stored on.
+    fn storage(&self, frame: &FrameHeader, index: usize) -> (usize, usize) {
+        if self.single {
+            self.own(frame, index)
+        } else {
+            let c = &frame.components[index];
+            (
+                self.mcus_wide * usize::from(c.h),
+                self.mcus_high * usize::from(c.v),
+            )
+        }
+    }
+}
+
+/// Decodes one scan of [`decode_image`]; returns where it ran short, if it did.
+#[allow(clippy::too_many_arguments)]
+fn decode_image_scan(
+    frame: &FrameHeader,
+    grid: &FrameGrid,
+    progressive: bool,
+    header: &[u8],
+    tables: &TableSet,
+    components: &mut [ComponentCoefficients],
+    mut r: BitReader<'_>,
+    restart_interval: u16,
+) -> Result<Option<usize>, DecodeScanError> {
+    // T.81 B.2.3: Ns, (Cs, Td/Ta) * Ns, Ss, Se, Ah/Al.
+    let ns = usize::from(header.first().copied().unwrap_or(0));
+    let tail = header.get(1 + 2 * ns..1 + 2 * ns + 3);
+    let (ss, se, ah, al) = match tail {
+        Some(t) => (t[0], t[1], t[2] >> 4, t[2] & 0x0F),
+        None => (0, 0, 0, 0),
+    };
+    let bad = DecodeScanError::ScanParameters { ss, se, ah, al };
+    if tail.is_none() || ns == 0 || ns > MAX_COMPONENTS {
+        return Err(bad);
+    }
+    let pass = if !progressive {
+        if (ss, se, ah, al) != (0, 63, 0, 0) {
+            return Err(bad);
+        }
+        Pass::Sequential
+    } else {
+        let valid = ah <= 13
+            && al <= 13
+            && if ss == 0 {
+                se == 0
+            } else {
+                ss <= se && se <= 63 && ns == 1
+            };
+        if !valid {
+            return Err(bad);
+        }
+        match (ss == 0, ah == 0) {
+            (true, true) => Pass::DcFirst,
+            (true, false) => Pass::DcRefine,
+            (false, true) => Pass::AcFirst,
+            (false, false) => Pass::AcRefine,
+        }
+    };
+    let mut parts: heapless::Vec<ScanPart<'_>, MAX_COMPONENTS> = heapless::Vec::new();
+    let mut per_mcu = 0;
+    for i in 0..ns {
+        let (cs, t) = (header[1 + 2 * i], header[2 + 2 * i]);
+        let component = frame.component_index(cs).ok_or(bad)?;
+        let c = &frame.components[component];
+        let (h, v) = if ns > 1 {
+            (usize::from(c.h), usize::from(c.v))
+        } else {
+            (1, 1)
+        };
+        per_mcu += h * v;
+        // Tables a pass does not use need not exist.
+        let needs_dc = matches!(pass, Pass::Sequential | Pass::DcFirst);
+        let needs_ac = matches!(pass, Pass::Sequential | Pass::AcFirst | Pass::AcRefine);
+        let dc = if needs_dc {
+            tables.get(TableClass::Dc, t >> 4)?
+        } else {
+            &tables.standard[0]
+        };
+        let ac = if needs_ac {
+            tables.get(TableClass::Ac, t & 0x0F)?
+        } else {
+            &tables.standard[2]
+        };
+        let _ = parts.push(ScanPart {
+            component,
+            h,
+            v,
+            dc,
+            ac,
+        });
+    }
+    if per_mcu > MAX_BLOCKS_PER_MCU {
+        return Err(DecodeScanError::TooManyBlocksPerMcu(per_mcu));
+    }
+    let (mcus_wide, mcus_high) = if ns > 1 {
+        (grid.mcus_wide, grid.mcus_high)
+    } else {
+        grid.own(frame, parts[0].component)
+    };
+
+    let (ss, se) = (usize::from(ss), usize::from(se));
+    let restart_interval = usize::from(restart_interval);
+    let mut restarts_to_go = restart_interval;
+    let mut next_restart: u8 = 0;
+    let mut pred = [0i32; MAX_COMPONENTS];
+    let mut eobrun = 0u32;
+    for my in 0..mcus_high {
+        for mx in 0..mcus_wide {
+            if restart_interval != 0 {
+                if restarts_to_go == 0 {
+                    r.restart(next_restart);
+                    next_restart = (next_restart + 1) & 7;
+                    pred = [0; MAX_COMPONENTS];
+                    eobrun = 0;
+                    restarts_to_go = restart_interval;
+                }
+                restarts_to_go -= 1;
+            }
+            if r.insufficient {
+                continue;
+            }
+            'mcu: for (pi, part) in parts.iter().enumerate() {
+                let plane = &mut components[part.component];
+                for by in 0..part.v {
+                    for bx in 0..part.h {
+                        let index = (my * part.v + by) * plane.blocks_wide + mx * part.h + bx;
+                        let Some(block) = plane.blocks.get_mut(index) else {
+                            continue;
+                        };
+                        let result = match pass {
+                            Pass::Sequential => {
+                                decode_block(&mut r, part.dc, part.ac, &mut pred[pi], block)
+                            }
+                            Pass::DcFirst => dc_first(&mut r, part.dc, &mut pred[pi], block, al),
+                            Pass::DcRefine => {
+                                dc_refine(&mut r, block, al);
+                                Ok(())
+                            }
+                            Pass::AcFirst => {
+                                ac_first(&mut r, part.ac, block, ss, se, al, &mut eobrun)
+                            }
+                            Pass::AcRefine => {
+                                ac_refine(&mut r, part.ac, block, ss, se, al, &mut eobrun)
+                            }
+                        };
+                        if let Err(kind) = result {
+                            if !r.exhausted() {
+                                return Err(DecodeScanError::Corrupt {
+                                    kind,
+                                    offset: r.offset_of_next_bit(),
+                                });
+                            }
+                            r.mark_insufficient();
+                            break 'mcu;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(r.premature_end)
+}
+
+/// First DC scan of a progressive image (T.81 G.1.2.1): the DC difference
+/// as in F.2.2.1, the value shifted left by Al.
+fn dc_first(
+    r: &mut BitReader<'_>,
+    dc: &HuffmanDecoder,
+    pred: &mut i32,
+    block: &mut [i16; 64],
+    al: u8,
+) -> Result<(), CorruptKind> {
+    let t = dc.decode(r)?;
+    if t > MAX_DC_CATEGORY {
+        return Err(CorruptKind::DcCategory(t));
+    }
+    let value = *pred + r.receive_extend(t);
+    let shifted = value * (1 << al);
+    if shifted.abs() > MAX_DC_MAGNITUDE {
+        return Err(CorruptKind::DcValue(shifted));
+    }
+    *pred = value;
+    block[0] = shifted as i16;
+    Ok(())
+}
+
+/// DC refinement (T.81 G.1.2.1): one bit, ORed in at position Al.
+fn dc_refine(r: &mut BitReader<'_>, block: &mut [i16; 64], al: u8) {
+    if r.bits(1) != 0 {
+        // |block[0]| <= 2047 and al <= 13: the result fits i16.
+        block[0] = (i32::from(block[0]) | (1 << al)) as i16;
+    }
+}
+
+/// First AC scan of band `ss..=se` (T.81 G.1.2.2), with end-of-band runs
+/// spanning blocks.
+fn ac_first(
+    r: &mut BitReader<'_>,
+    ac: &HuffmanDecoder,
+    block: &mut [i16; 64],
+    ss: usize,
+    se: usize,
+    al: u8,
+    eobrun: &mut u32,
+) -> Result<(), CorruptKind> {
+    if *eobrun > 0 {
+        *eobrun -= 1;
+        return Ok(());
+    }
+    let mut k = ss;
+    while k <= se {
+        let rs = ac.decode(r)?;
+        let (run, size) = (usize::from(rs >> 4), rs & 0x0F);
+        if size == 0 {
+            if run == 15 {
+                k += 16;
+                continue;
+            }
+            // EOBr: 2^r + r more bits blocks end here, this one included.
+            *eobrun = (1u32 << run) + u32::from(r.bits(run as u8)) - 1;
+            break;
+        }
+        if size > MAX_AC_SIZE {
+            return Err(CorruptKind::AcSize(size));
+        }
+        k += run;
+        if k > se {
+            return Err(CorruptKind::BlockOverrun);
+        }
+        let value = r.receive_extend(size) * (1 << al);
+        if value.abs() > MAX_AC_MAGNITUDE {
+            return Err(CorruptKind::AcValue);
+        }
+        block[k] = value as i16;
+        k += 1;
+    }
+    Ok(())
+}
+
+/// Appends a correction bit to a coefficient already nonzero (T.81 G.1.2.3):
+/// a 1 raises its magnitude by `1 << Al` unless that bit is already set.
+#[inline]
+fn refine_nonzero(r: &mut BitReader<'_>, coef: &mut i16, p1: i32) -> Result<(), CorruptKind> {
+    if r.bits(1) != 0 && i32::from(*coef) & p1 == 0 {
+        let value = i32::from(*coef) + if *coef >= 0 { p1 } else { -p1 };
+        if value.abs() > MAX_AC_MAGNITUDE {
+            return Err(CorruptKind::AcValue);
+        }
+        *coef = value as i16;
+    }
+    Ok(())
+}
+
+/// AC refinement of band `ss..=se` (T.81 G.1.2.3), ported from libjpeg's
+/// `decode_mcu_AC_refine`: new coefficients of magnitude `1 << Al`, and a
+/// correction bit for every coefficient already nonzero that a run or an
+/// end-of-band passes.
+fn ac_refine(
+    r: &mut BitReader<'_>,
+    ac: &HuffmanDecoder,
+    block: &mut [i16; 64],
+    ss: usize,
+    se: usize,
+    al: u8,
+    eobrun: &mut u32,
+) -> Result<(), CorruptKind> {
+    let p1: i32 = 1 << al;
+    let mut k = ss;
+    if *eobrun == 0 {
+        while k <= se {
+            let rs = ac.decode(r)?;
+            let mut run = i32::from(rs >> 4);
+            let size = rs & 0x0F;
+            let mut new_value = 0i32;
+            if size != 0 {
+                if size != 1 {
+                    return Err(CorruptKind::AcValue);
+                }
+                new_value = if r.bits(1) != 0 { p1 } else { -p1 };
+            } else if run != 15 {
+                *eobrun = (1u32 << run) + u32::from(r.bits(run as u8));
+                break;
+            }
+            // Skip `run` coefficients still zero, refining the nonzero ones
+            // on the way; stop on the zero that takes the new value.
+            while k <= se {
+                if block[k] != 0 {
+                    refine_nonzero(r, &mut block[k], p1)?;
+                } else {
+                    run -= 1;
+                    if run < 0 {
+                        break;
+                    }
+                }
+                k += 1;
+            }
+            if new_value != 0 {
+                if k > se {
+                    return Err(CorruptKind::BlockOverrun);
+                }
+                block[k] = new_value as i16;
+            }
+            k += 1;
+        }
+    }
+    if *eobrun > 0 {
+        // In an end-of-band run: refine what is already nonzero.
+        while k <= se {
+            if block[k] != 0 {
+                refine_nonzero(r, &mut block[k], p1)?;
+            }
+            k += 1;
+        }
+        *eobrun -= 1;
     }
     Ok(())
 }
@@ -1248,6 +1891,14 @@ mod tests {
         );
         counts[1] = 1;
         assert!(HuffmanDecoder::new(&counts, &[7, 7]).is_ok());
+        // Kraft allows thousands of 16-bit codes; DHT allows 256 symbols.
+        let mut many = [0u8; 16];
+        many[15] = 255;
+        many[14] = 255;
+        assert_eq!(
+            HuffmanDecoder::new(&many, &[0; 510]).unwrap_err(),
+            HuffmanTableError::TooManySymbols(510)
+        );
         assert_eq!(
             HuffmanEncoder::new(&counts, &[7, 7]).unwrap_err(),
             HuffmanTableError::DuplicateSymbol { symbol: 7 }
@@ -1363,9 +2014,9 @@ mod tests {
         };
         for b in &mut cc.blocks {
             b[0] = ((next() % 2001) as i32 - 1000) as i16;
-            for k in 1..64 {
+            for (k, coefficient) in b.iter_mut().enumerate().skip(1) {
                 if next() % (k as u32 + 2) == 0 {
-                    b[k] = ((next() % 401) as i32 - 200) as i16;
+                    *coefficient = ((next() % 401) as i32 - 200) as i16;
                 }
             }
         }
@@ -1425,7 +2076,8 @@ mod tests {
 
     #[test]
     fn round_trip_layouts_and_restarts() {
-        let cases: &[(u16, u16, &[(u8, u8, u8)], u16)] = &[
+        type Case = (u16, u16, &'static [(u8, u8, u8)], u16);
+        let cases: &[Case] = &[
             (48, 24, &[(1, 2, 1), (2, 1, 1), (3, 1, 1)], 0),
             (50, 30, &[(1, 2, 2), (2, 1, 1), (3, 1, 1)], 1),
             (33, 17, &[(1, 2, 2), (2, 1, 2), (3, 1, 2)], 3),

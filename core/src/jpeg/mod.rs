@@ -17,6 +17,9 @@ pub mod entropy;
 #[cfg(feature = "normalize")]
 pub mod normalize;
 pub mod rfc2435;
-pub use entropy::{ComponentCoefficients, DecodeScanError, DecodedScan, decode_scan, encode_scan};
+pub use entropy::{
+    ComponentCoefficients, DecodeScanError, DecodedImage, DecodedScan, decode_image, decode_scan,
+    encode_scan,
+};
 #[cfg(feature = "normalize")]
 pub use normalize::{NormalizeAction, NormalizeConfig, NormalizeError, Normalized, normalize};

@@ -6,10 +6,11 @@
 //! | source | what is done | pixels |
 //! |---|---|---|
 //! | already carriable | nothing ([`NormalizeAction::Unchanged`], no copy) | identical |
-//! | one interleaved baseline scan laid out as type 0/1 (Y 2x1 or 2x2, chroma 1x1) but with other Huffman tables or scan order | entropy data decoded to coefficients and coded again with the standard tables; same quantization tables, same restart interval | identical |
-//! | the same ratios with scaled factors (Y 2x2 + chroma 1x2, Y 4x1 + chroma 2x1, ...) | blocks regrouped into type 0/1 MCUs, in raster order of the new MCU grid, DC predictions recomputed | identical |
+//! | Y/Cb/Cr laid out as type 0/1 (Y 2x1 or 2x2, chroma 1x1) in one scan, but with other Huffman tables or scan order | entropy data decoded to coefficients and coded again with the standard tables; same quantization tables, same restart interval | identical |
+//! | the same in several scans: progressive (spectral selection, successive approximation) or one scan per component | every scan decoded to coefficients, coded as one baseline scan | identical |
+//! | the same ratios with scaled factors (Y 2x2 + chroma 1x2, Y 4x1 + chroma 2x1) | blocks regrouped into type 0/1 MCUs, in raster order of the new MCU grid, DC predictions recomputed | identical |
 //! | one component (grayscale) | luma blocks kept, all-zero Cb/Cr blocks added (neutral chroma, so R = G = B = Y), type 0 | identical |
-//! | anything else that decodes (4:4:4, progressive, 12-bit, CMYK, Adobe RGB, differing chroma tables, multi-scan) | decoded with zune-jpeg, encoded with jpeg-encoder as baseline 4:2:2 (type 0) at the source's estimated IJG quality | close |
+//! | anything else that decodes (4:4:4, 12-bit, CMYK, Adobe RGB, differing chroma tables, other ratios) | decoded with zune-jpeg, encoded with jpeg-encoder as baseline 4:2:2 (type 0) at the source's estimated IJG quality | close |
 //! | wider or taller than 2040 px | refused ([`NormalizeError::Unfixable`]) | - |
 //!
 //! Every frame it writes has the same head, from
@@ -24,8 +25,10 @@
 //! output's interval is scaled to cover the same image area as the
 //! source's: an interval of `n` 16x16 MCUs becomes `2n` 16x8 MCUs (in
 //! general `n` times the number of output MCUs per source MCU); a grayscale
-//! interval of `n` 8x8 blocks becomes `ceil(n / 2)` 16x8 MCUs. Transcoded
-//! frames have no restart markers.
+//! interval of `n` 8x8 blocks becomes `ceil(n / 2)` 16x8 MCUs. A frame in
+//! several scans gets the interval in force at its first scan (for a
+//! progressive frame that is the interleaved DC scan, whose MCUs are the
+//! output's). Transcoded frames have no restart markers.
 //!
 //! It runs once per frame, when a server loads a file, and the caller
 //! caches the result; it allocates the output and, for the lossless paths,
@@ -45,8 +48,8 @@ use zune_jpeg::JpegDecoder;
 
 use super::compat::{Incompatibility, JpegType, MAX_DIMENSION, rfc2435_layout};
 use super::entropy::{
-    ComponentCoefficients, DecodeScanError, EncodeComponent, EncodeScanError, StandardEncoders,
-    decode_scan, encode_scan,
+    ComponentCoefficients, DecodeScanError, EncodeComponent, EncodeScanError, MAX_BLOCKS_PER_MCU,
+    StandardEncoders, decode_image, encode_scan,
 };
 use super::headers::{HeaderParams, scaled_quant_tables, write_jpeg_headers};
 use super::markers::{FrameKind, Jpeg, JpegError, marker};
@@ -89,6 +92,14 @@ pub enum NormalizeAction {
         /// The RFC 2435 type of the output.
         to: JpegType,
     },
+    /// A frame coded in several scans (progressive, or sequential with a
+    /// scan per component) was re-encoded as one baseline scan (lossless).
+    ScansMerged {
+        /// How many scans the source had.
+        scans: usize,
+        /// Whether the source was progressive.
+        progressive: bool,
+    },
     /// A grayscale frame got neutral chroma blocks (lossless).
     GrayToColor,
     /// The frame was decoded and encoded again as baseline 4:2:2 (lossy).
@@ -125,6 +136,17 @@ impl fmt::Display for NormalizeAction {
                 from[2].1,
                 to.base_type()
             ),
+            NormalizeAction::ScansMerged {
+                scans,
+                progressive: true,
+            } => write!(
+                f,
+                "progressive ({scans} scans) re-encoded as baseline (lossless)"
+            ),
+            NormalizeAction::ScansMerged {
+                scans,
+                progressive: false,
+            } => write!(f, "{scans} scans merged into one baseline scan (lossless)"),
             NormalizeAction::GrayToColor => {
                 f.write_str("grayscale given neutral chroma (lossless)")
             }
@@ -286,44 +308,40 @@ fn ijg_luma_table(q: u8) -> [u16; 64] {
 struct Plan {
     action: NormalizeAction,
     jpeg_type: JpegType,
-    /// Position in the scan of the frame's component 0, 1, 2 (Y, Cb, Cr).
-    scan_position: [usize; 3],
 }
 
 /// Decides, from the frame's structure alone, whether its coefficients can
-/// be kept: one sequential 8-bit scan holding every component, with either
-/// one component, or Y/Cb/Cr (not Adobe RGB) whose chroma shares a
-/// quantization table and whose sampling ratios are those of type 0 or 1.
+/// be kept: 8-bit samples, Huffman-coded sequential or progressive DCT in
+/// any number of scans, with either one component, or Y/Cb/Cr (not Adobe
+/// RGB) whose chroma shares a quantization table and whose sampling ratios
+/// are those of type 0 or 1.
 fn lossless_plan(j: &Jpeg<'_>) -> Option<Plan> {
     let f = &j.frame;
-    let s = &j.scan;
-    if !matches!(f.kind, FrameKind::Baseline | FrameKind::ExtendedSequential)
-        || f.precision != 8
-        || j.scan_count != 1
-        || s.ss != 0
-        || s.se != 63
-        || s.ah != 0
-        || s.al != 0
-        || s.components.len() != f.components.len()
-    {
+    let kind_ok = matches!(
+        f.kind,
+        FrameKind::Baseline | FrameKind::ExtendedSequential | FrameKind::Progressive
+    );
+    if !kind_ok || f.precision != 8 {
         return None;
     }
-    let mut scan_position = [0usize; 3];
-    for (frame_index, c) in f.components.iter().enumerate() {
-        j.quant_tables[usize::from(c.quant_table)].as_ref()?;
-        let at = s
-            .components
-            .iter()
-            .position(|sc| sc.component == frame_index)?;
-        if let Some(slot) = scan_position.get_mut(frame_index) {
-            *slot = at;
-        }
+    // An interleaved scan of more than 10 blocks per MCU breaks T.81 B.2.3;
+    // leave such frames to the (more lenient) full decoder.
+    let blocks_per_mcu: usize = f
+        .components
+        .iter()
+        .map(|c| usize::from(c.h) * usize::from(c.v))
+        .sum();
+    if f.components.len() > 1 && blocks_per_mcu > MAX_BLOCKS_PER_MCU {
+        return None;
     }
+    for c in &f.components {
+        j.quant_tables[usize::from(c.quant_table)].as_ref()?;
+    }
+    let merged = j.scan_count > 1 || f.kind == FrameKind::Progressive;
     match f.components.len() {
         1 => Some(Plan {
             action: NormalizeAction::GrayToColor,
             jpeg_type: JpegType::Yuv422,
-            scan_position,
         }),
         3 => {
             if j.adobe_transform == Some(0) {
@@ -343,19 +361,20 @@ fn lossless_plan(j: &Jpeg<'_>) -> Option<Plan> {
             } else {
                 return None;
             };
-            let action = if (cb.h, cb.v) == (1, 1) {
-                NormalizeAction::HuffmanReencoded
-            } else {
+            let action = if (cb.h, cb.v) != (1, 1) {
                 NormalizeAction::Regrouped {
                     from: [(y.h, y.v), (cb.h, cb.v), (cr.h, cr.v)],
                     to: jpeg_type,
                 }
+            } else if merged {
+                NormalizeAction::ScansMerged {
+                    scans: j.scan_count,
+                    progressive: f.kind == FrameKind::Progressive,
+                }
+            } else {
+                NormalizeAction::HuffmanReencoded
             };
-            Some(Plan {
-                action,
-                jpeg_type,
-                scan_position,
-            })
+            Some(Plan { action, jpeg_type })
         }
         _ => None,
     }
@@ -407,7 +426,7 @@ fn regrid(
 /// A grayscale scan codes exactly `ceil(w / 8)` by `ceil(h / 8)` blocks, so
 /// an odd last column is padded by repeating it.
 fn rewrite_lossless(j: &Jpeg<'_>, plan: &Plan) -> Result<(Vec<u8>, Option<usize>), NormalizeError> {
-    let decoded = decode_scan(j)?;
+    let decoded = decode_image(j)?;
     let f = &j.frame;
     let (width, height) = (usize::from(f.width), usize::from(f.height));
     let (y_v, mcu_h) = match plan.jpeg_type {
@@ -418,28 +437,15 @@ fn rewrite_lossless(j: &Jpeg<'_>, plan: &Plan) -> Result<(Vec<u8>, Option<usize>
     let mcus_high = height.div_ceil(mcu_h);
     let (luma_w, luma_h) = (2 * mcus_wide, usize::from(y_v) * mcus_high);
 
-    let source_y = &decoded.components[plan.scan_position[0]];
-    let y = regrid(source_y, 2, y_v, luma_w, luma_h);
+    let y = regrid(&decoded.components[0], 2, y_v, luma_w, luma_h);
     let zero_chroma;
     let (cb, cr) = if f.components.len() == 1 {
         zero_chroma = ComponentCoefficients::zeroed(1, 1, mcus_wide, mcus_high);
         (Cow::Borrowed(&zero_chroma), Cow::Borrowed(&zero_chroma))
     } else {
         (
-            regrid(
-                &decoded.components[plan.scan_position[1]],
-                1,
-                1,
-                mcus_wide,
-                mcus_high,
-            ),
-            regrid(
-                &decoded.components[plan.scan_position[2]],
-                1,
-                1,
-                mcus_wide,
-                mcus_high,
-            ),
+            regrid(&decoded.components[1], 1, 1, mcus_wide, mcus_high),
+            regrid(&decoded.components[2], 1, 1, mcus_wide, mcus_high),
         )
     };
 

@@ -147,9 +147,9 @@ pub(crate) fn random_plane(
     for b in &mut c.blocks {
         dc = (dc + rng.range(-12, 12)).clamp(-60, 60);
         b[0] = dc as i16;
-        for k in 1..64 {
+        for (k, coefficient) in b.iter_mut().enumerate().skip(1) {
             if rng.next() % (2 * k as u64 + 2) == 0 {
-                b[k] = rng.range(-6, 6) as i16;
+                *coefficient = rng.range(-6, 6) as i16;
             }
         }
     }
