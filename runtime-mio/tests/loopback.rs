@@ -3,4 +3,8 @@
 #[macro_use]
 mod suite;
 
-runtime_suite!(mio_server_mio_client, &runtime_mio::RUNTIME, &runtime_mio::RUNTIME);
+runtime_suite!(
+    mio_server_mio_client,
+    &runtime_mio::RUNTIME,
+    &runtime_mio::RUNTIME
+);

@@ -214,8 +214,14 @@ pub fn rfc2435_layout(jpeg: &Jpeg<'_>) -> Result<Rfc2435Layout, Incompatibility>
     }
     // Adobe's transform flag 0 means RGB; without JFIF or Adobe segments,
     // libjpeg also takes component ids 'R', 'G', 'B' to mean RGB.
-    let ids = [frame.components[0].id, frame.components[1].id, frame.components[2].id];
-    if jpeg.adobe_transform == Some(0) || (jpeg.adobe_transform.is_none() && !jpeg.jfif && ids == *b"RGB") {
+    let ids = [
+        frame.components[0].id,
+        frame.components[1].id,
+        frame.components[2].id,
+    ];
+    if jpeg.adobe_transform == Some(0)
+        || (jpeg.adobe_transform.is_none() && !jpeg.jfif && ids == *b"RGB")
+    {
         return Err(RgbColor);
     }
     let c = &frame.components;
