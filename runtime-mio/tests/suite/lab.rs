@@ -17,8 +17,9 @@ use stream_core::runtime::{
 use super::{DEADLINE, Seen, file_frames, media_dir, start_server};
 
 /// Python's `int()` on a `str.split(' ')` word: surrounding whitespace
-/// (including the `\r` of a CRLF line) is accepted, nothing else.
-fn python_int(word: &str) -> i64 {
+/// (including the `\r` of a CRLF line) is accepted, nothing else. Python's
+/// integers have no size limit; i128 holds any id a server sends as a u64.
+fn python_int(word: &str) -> i128 {
     word.trim()
         .parse()
         .unwrap_or_else(|_| panic!("int({word:?}) raises ValueError"))
@@ -30,7 +31,7 @@ pub struct LabClient {
     file: String,
     rtp_port: u16,
     cseq: u32,
-    pub session: i64,
+    pub session: i128,
 }
 
 impl LabClient {
@@ -48,7 +49,7 @@ impl LabClient {
 
     /// Sends one request in one `send`, reads the reply with one
     /// `recv(1024)`, and parses it as `parseRtspReply` does; returns the status.
-    fn request(&mut self, method: &str) -> i64 {
+    fn request(&mut self, method: &str) -> i128 {
         self.cseq += 1;
         let third = if method == "SETUP" {
             format!("Transport: RTP/UDP; client_port= {}", self.rtp_port)
@@ -72,7 +73,7 @@ impl LabClient {
         let seq = python_int(lines[1].split(' ').nth(1).expect("CSeq value"));
         assert_eq!(
             seq,
-            i64::from(self.cseq),
+            i128::from(self.cseq),
             "{method}: CSeq must be line 2: {reply:?}"
         );
         let session = python_int(lines[2].split(' ').nth(1).expect("Session value"));
