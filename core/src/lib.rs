@@ -23,6 +23,8 @@ pub mod runtime;
 pub mod sdp;
 pub mod server;
 pub mod session;
+#[cfg(feature = "shell")]
+pub mod shell;
 pub mod time;
 
 pub use time::{Duration, Instant};

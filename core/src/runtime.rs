@@ -41,6 +41,12 @@ impl Epoch {
         crate::time::Instant::from_micros(micros)
     }
 
+    /// The wall-clock instant of the core instant `t` (for a timer that
+    /// fires at a deadline from `poll_timeout`: never before it).
+    pub fn instant(&self, t: crate::time::Instant) -> std::time::Instant {
+        self.0 + Duration::from_micros(t.total_micros())
+    }
+
     /// How long from now until the core instant `t` (zero if past).
     ///
     /// Rounded up to a whole millisecond, so a poll with this timeout never
@@ -225,6 +231,22 @@ pub enum ClientCommand {
     Teardown,
 }
 
+/// A runtime's server loop, bound and ready to run on the calling thread:
+/// `runtime_mio::ServerLoop` and `runtime_smol::ServerLoop`. The binaries
+/// run one on their main thread ([`cli::server_main`](crate::cli)); a
+/// [`Runtime`] runs one on a thread of its own ([`ServerHandle::spawn`]).
+pub trait RunLoop: Sized + Send + 'static {
+    /// Binds the RTSP listener and the RTP/RTCP pair.
+    fn bind(options: &ServerOptions) -> io::Result<Self>;
+    /// The RTSP listener's address (with the port actually bound).
+    fn local_addr(&self) -> SocketAddr;
+    /// A function that asks the running loop to shut down, from any thread
+    /// or a signal handler (it only sets a flag and wakes the loop).
+    fn stopper(&self) -> Box<dyn Fn() + Send + Sync>;
+    /// Runs until stopped; then ends every session with RTCP BYE and returns.
+    fn run(self) -> io::Result<()>;
+}
+
 /// A running server. Dropping it shuts it down.
 pub struct ServerHandle {
     local_addr: SocketAddr,
@@ -239,6 +261,27 @@ impl ServerHandle {
             local_addr,
             stop: Some(stop),
         }
+    }
+
+    /// Binds a `L` server loop for `options` and runs it on a new thread
+    /// named `thread_name`; [`shutdown`](Self::shutdown) stops it and joins
+    /// the thread.
+    pub fn spawn<L: RunLoop>(options: &ServerOptions, thread_name: &str) -> io::Result<Self> {
+        let server = L::bind(options)?;
+        let addr = server.local_addr();
+        let stop = server.stopper();
+        let thread = std::thread::Builder::new()
+            .name(thread_name.to_string())
+            .spawn(move || server.run())?;
+        Ok(ServerHandle::new(
+            addr,
+            Box::new(move || {
+                stop();
+                thread
+                    .join()
+                    .map_err(|_| io::Error::other("server thread panicked"))?
+            }),
+        ))
     }
 
     /// The RTSP listener's address (with the port actually bound).
