@@ -1,5 +1,7 @@
 //! The command line both server binaries share (`mio-server`,
-//! `smol-server`): the lab's `Server.py <port>` plus options.
+//! `smol-server`): the lab's `Server.py <port>` plus options, and the
+//! binaries' whole `main` ([`server_main`]), so both behave alike on every
+//! input.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -7,7 +9,7 @@ use std::prelude::rust_2024::*;
 use std::string::String;
 use std::time::Duration;
 
-use crate::runtime::ServerOptions;
+use crate::runtime::{RunLoop, ServerOptions};
 
 /// Serve MJPEG files over RTSP/RTP (RFC 2326, RFC 2435), and to the course
 /// lab's client in its own dialect.
@@ -46,6 +48,44 @@ impl ServerArgs {
             looping: self.looping,
             mtu: usize::from(self.mtu),
             session_timeout: Duration::from_secs(self.session_timeout),
+        }
+    }
+}
+
+/// The `main` of a server binary, for the runtime whose loop is `L`:
+/// parses [`ServerArgs`] (exit 2 with clap's message on bad arguments),
+/// logs to stderr (`RUST_LOG` filter, `info` by default), binds (exit 1 with
+/// "cannot start: …" if it cannot), then serves on this thread until Ctrl-C
+/// or SIGTERM, which ends every session with RTCP BYE; exit 0 after that.
+pub fn server_main<L: RunLoop>() -> std::process::ExitCode {
+    use clap::Parser;
+    use std::process::ExitCode;
+    use tracing_subscriber::EnvFilter;
+
+    let args = ServerArgs::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let server = match L::bind(&args.options()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stop = server.stopper();
+    if let Err(e) = ctrlc::set_handler(stop) {
+        tracing::error!("cannot install the Ctrl-C handler: {e}");
+        return ExitCode::FAILURE;
+    }
+    match server.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
         }
     }
 }

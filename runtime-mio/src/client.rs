@@ -1,37 +1,39 @@
 //! The client's event loop, on a thread of its own.
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::io::{self, Read};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 
 use mio::net::{TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token, Waker};
-use stream_core::client::{Client, ClientEvent, ClientSocket, ClientTransmit, ClientTransport};
-use stream_core::runtime::{
-    ClientCommand, ClientError, ClientHandle, ClientOptions, Epoch, random_seed,
-};
-use tracing::{debug, info, warn};
+use stream_core::client::{ClientSocket, ClientTransport};
+use stream_core::runtime::{ClientCommand, ClientHandle, ClientOptions};
+use stream_core::shell::{ClientIo, ClientMachine, bind_udp_pair, client_udp_ip};
 
-use crate::sockets::bind_pair;
+use crate::poll_timeout;
 
 const TCP: Token = Token(0);
 const RTP: Token = Token(1);
 const RTCP: Token = Token(2);
 const WAKER: Token = Token(3);
 
-struct ClientLoop {
+/// The sockets: what the machine asks of the loop ([`ClientIo`]).
+struct Io {
     poll: Poll,
     stream: TcpStream,
     udp: Option<(UdpSocket, UdpSocket)>,
-    client: Client,
-    epoch: Epoch,
-    commands: mpsc::Receiver<ClientCommand>,
-    events: mpsc::Sender<ClientEvent>,
-    stop: Arc<AtomicBool>,
-    write_buf: Vec<u8>,
     writable_interest: bool,
+    /// Requests are waiting to be written (set during a drain).
+    stream_ready: bool,
+}
+
+struct ClientLoop {
+    io: Io,
+    machine: ClientMachine,
+    commands: mpsc::Receiver<ClientCommand>,
+    stop: Arc<AtomicBool>,
 }
 
 /// Connects (blocking, bounded by `options.timeout`), binds the UDP pair,
@@ -49,11 +51,7 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
 
     let (udp, rtp_port) = match options.transport {
         ClientTransport::Udp { rtp_port } => {
-            let any: IpAddr = match server.ip() {
-                IpAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
-                IpAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
-            };
-            let (rtp, rtcp) = bind_pair(any, rtp_port)?;
+            let (rtp, rtcp) = bind_udp_pair(client_udp_ip(server), rtp_port)?;
             let port = rtp.local_addr()?.port();
             rtp.set_nonblocking(true)?;
             rtcp.set_nonblocking(true)?;
@@ -68,30 +66,22 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
         ClientTransport::Tcp => (None, 0),
     };
 
-    let epoch = Epoch::new();
-    let seed = random_seed()?;
-    let ssrc = u32::from_le_bytes([seed[0], seed[1], seed[2], seed[3]]);
-    let config = options.client_config(server, rtp_port);
-    info!(
-        "connected to {server} for {:?} ({:?}, {:?})",
-        config.url, config.dialect, config.transport
-    );
-    let client = Client::new(config, epoch.now(), ssrc);
-
-    let (command_tx, commands) = mpsc::channel();
     let (events, event_rx) = mpsc::channel();
+    let machine = ClientMachine::new(&options, server, rtp_port, events)?;
+    let epoch = machine.epoch();
+    let (command_tx, commands) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
     let looper = ClientLoop {
-        poll,
-        stream,
-        udp,
-        client,
-        epoch,
+        io: Io {
+            poll,
+            stream,
+            udp,
+            writable_interest: false,
+            stream_ready: false,
+        },
+        machine,
         commands,
-        events,
         stop: Arc::clone(&stop),
-        write_buf: Vec::new(),
-        writable_interest: false,
     };
     let thread = thread::Builder::new()
         .name("mio-client".into())
@@ -115,21 +105,20 @@ pub(crate) fn start(options: ClientOptions) -> io::Result<ClientHandle> {
 impl ClientLoop {
     fn run(mut self) {
         let mut events = Events::with_capacity(256);
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut out = Vec::with_capacity(2048);
         loop {
             if self.stop.load(Ordering::SeqCst) {
                 return;
             }
-            if !self.drain(&mut out) {
+            let deadline = self.drain();
+            if !self.machine.is_open() {
                 return;
             }
-            let timeout = self.client.poll_timeout().map(|t| self.epoch.until(t));
-            match self.poll.poll(&mut events, timeout) {
+            match self.io.poll.poll(&mut events, poll_timeout(deadline)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    self.fail(&format!("poll: {e}"));
+                    self.machine.fail(&format!("poll: {e}"));
+                    self.drain();
                     return;
                 }
             }
@@ -137,184 +126,98 @@ impl ClientLoop {
                 match event.token() {
                     TCP => {
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            self.read_stream(&mut buf);
+                            self.read_stream();
                         }
                         if event.is_writable() {
                             self.flush_stream();
                         }
                     }
-                    RTP => self.read_udp(ClientSocket::Rtp, &mut buf),
-                    RTCP => self.read_udp(ClientSocket::Rtcp, &mut buf),
+                    RTP => self.read_udp(ClientSocket::Rtp),
+                    RTCP => self.read_udp(ClientSocket::Rtcp),
                     _ => {}
                 }
             }
             while let Ok(cmd) = self.commands.try_recv() {
-                let now = self.epoch.now();
-                let result = match cmd {
-                    ClientCommand::Setup => self.client.setup(now),
-                    ClientCommand::Play => self.client.play(now, None),
-                    ClientCommand::Seek(t) => self.client.play(now, Some(t)),
-                    ClientCommand::Pause => self.client.pause(now),
-                    ClientCommand::Teardown => self.client.teardown(now),
-                };
-                if let Err(e) = result {
-                    warn!("{e}");
-                    let _ = self.events.send(ClientEvent::Error(e));
-                }
+                self.machine.command(cmd);
             }
-            let now = self.epoch.now();
-            if self.client.poll_timeout().is_some_and(|t| t <= now) {
-                self.client.handle_timeout(now);
-            }
+            self.machine.handle_timeout();
         }
     }
 
-    fn fail(&mut self, why: &str) {
-        let now = self.epoch.now();
-        let _ = self
-            .events
-            .send(ClientEvent::Error(ClientError::Transport(why.to_string())));
-        self.client.handle_disconnect(now);
-        while let Some(e) = self.client.poll_event() {
-            let _ = self.events.send(e);
-        }
+    fn read_stream(&mut self) {
+        let stream = &mut self.io.stream;
+        // Until WouldBlock, the end of the stream or a failure (which the
+        // machine reports and turns into a disconnect).
+        while matches!(self.machine.read_stream(|buf| stream.read(buf)), Ok(n) if n > 0) {}
     }
 
-    fn read_stream(&mut self, buf: &mut [u8]) {
-        loop {
-            match self.stream.read(buf) {
-                Ok(0) => {
-                    let now = self.epoch.now();
-                    self.client.handle_disconnect(now);
-                    return;
-                }
-                Ok(n) => {
-                    let now = self.epoch.now();
-                    self.client.handle_stream_data(now, &buf[..n]);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let now = self.epoch.now();
-                    let _ = self
-                        .events
-                        .send(ClientEvent::Error(ClientError::Transport(e.to_string())));
-                    self.client.handle_disconnect(now);
-                    return;
-                }
-            }
-        }
-    }
-
-    fn read_udp(&mut self, socket: ClientSocket, buf: &mut [u8]) {
-        let Some((rtp, rtcp)) = &self.udp else { return };
+    fn read_udp(&mut self, socket: ClientSocket) {
+        let Some((rtp, rtcp)) = &self.io.udp else {
+            return;
+        };
         let sock = match socket {
             ClientSocket::Rtp => rtp,
             ClientSocket::Rtcp => rtcp,
         };
-        loop {
-            match sock.recv_from(buf) {
-                Ok((n, from)) => {
-                    let now = self.epoch.now();
-                    self.client.handle_datagram(now, socket, from, &buf[..n]);
-                    // Deliver frames as they complete rather than after a
-                    // whole burst of packets.
-                    while let Some(e) = self.client.poll_event() {
-                        let _ = self.events.send(e);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    debug!("{socket:?} recv: {e}");
-                    return;
-                }
-            }
-        }
+        while self
+            .machine
+            .read_datagram(socket, |buf| sock.recv_from(buf))
+            .is_ok()
+        {}
     }
 
     fn flush_stream(&mut self) {
-        while !self.write_buf.is_empty() {
-            match self.stream.write(&self.write_buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    self.write_buf.drain(..n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let now = self.epoch.now();
-                    let _ = self
-                        .events
-                        .send(ClientEvent::Error(ClientError::Transport(e.to_string())));
-                    self.client.handle_disconnect(now);
-                    return;
-                }
-            }
-        }
-        let want = !self.write_buf.is_empty();
-        if want != self.writable_interest {
+        // A failure is reported by the machine (as a disconnect).
+        let _ = self.machine.write_stream(&mut self.io.stream);
+        let want = self.machine.has_stream_output();
+        if want != self.io.writable_interest {
             let interest = if want {
                 Interest::READABLE | Interest::WRITABLE
             } else {
                 Interest::READABLE
             };
             if self
+                .io
                 .poll
                 .registry()
-                .reregister(&mut self.stream, TCP, interest)
+                .reregister(&mut self.io.stream, TCP, interest)
                 .is_ok()
             {
-                self.writable_interest = want;
+                self.io.writable_interest = want;
             }
         }
     }
 
-    /// Drains the core's outputs; `false` once the client is finished.
-    fn drain(&mut self, out: &mut Vec<u8>) -> bool {
-        while let Some(t) = self.client.poll_transmit(out) {
-            match t {
-                ClientTransmit::Stream => {
-                    self.write_buf.extend_from_slice(out);
-                }
-                ClientTransmit::Datagram {
-                    socket,
-                    destination,
-                } => {
-                    if let Some((rtp, rtcp)) = &self.udp {
-                        let sock = match socket {
-                            ClientSocket::Rtp => rtp,
-                            ClientSocket::Rtcp => rtcp,
-                        };
-                        // RTCP is periodic and loss-tolerant: a full buffer
-                        // just drops this report.
-                        if let Err(e) = sock.send_to(out, destination) {
-                            debug!("RTCP to {destination}: {e}");
-                        }
-                    }
-                }
-            }
-        }
-        if !self.write_buf.is_empty() {
+    /// Drains the machine and writes what it queued; returns the next deadline.
+    fn drain(&mut self) -> Option<std::time::Instant> {
+        let deadline = self.machine.drain(&mut self.io);
+        if std::mem::take(&mut self.io.stream_ready) {
             self.flush_stream();
+            // Writing may have failed and closed the client.
+            return self.machine.drain(&mut self.io);
         }
-        let mut open = true;
-        while let Some(e) = self.client.poll_event() {
-            match &e {
-                ClientEvent::StateChanged { from, to } => info!("state {from} -> {to}"),
-                ClientEvent::RequestFailed {
-                    method,
-                    status,
-                    reason,
-                } => {
-                    warn!("{method} failed: {status} {reason}")
-                }
-                ClientEvent::Error(err) => warn!("{err}"),
-                ClientEvent::Closed => open = false,
-                _ => {}
-            }
-            let _ = self.events.send(e);
-        }
-        open && !self.client.is_closed()
+        deadline
+    }
+}
+
+impl ClientIo for Io {
+    fn send_datagram(
+        &mut self,
+        socket: ClientSocket,
+        destination: SocketAddr,
+        bytes: &[u8],
+    ) -> io::Result<()> {
+        let Some((rtp, rtcp)) = &self.udp else {
+            return Ok(());
+        };
+        let sock = match socket {
+            ClientSocket::Rtp => rtp,
+            ClientSocket::Rtcp => rtcp,
+        };
+        sock.send_to(bytes, destination).map(drop)
+    }
+
+    fn stream_ready(&mut self) {
+        self.stream_ready = true;
     }
 }

@@ -4,7 +4,10 @@
 //!
 //! Each loop turn waits for socket readiness or the core's next deadline
 //! (mio has no timers: the poll timeout *is* the deadline), feeds the core
-//! what happened, then drains its outputs. Media files are loaded on a
+//! what happened, then drains its outputs. The glue between the core and
+//! the sockets (drain order, log lines, media loading, the event channel)
+//! is `stream_core::shell`'s, shared with `runtime-smol`: this crate is the
+//! sockets, their registrations and the loop. Media files are loaded on a
 //! helper thread so a big file never stalls other clients.
 //!
 //! [`Server`]: stream_core::server::Server
@@ -12,9 +15,9 @@
 
 mod client;
 mod server;
-mod sockets;
 
 use std::io;
+use std::time::{Duration, Instant};
 
 use stream_core::runtime::{ClientHandle, ClientOptions, Runtime, ServerHandle, ServerOptions};
 
@@ -33,10 +36,21 @@ impl Runtime for MioRuntime {
     }
 
     fn start_server(&self, options: ServerOptions) -> io::Result<ServerHandle> {
-        server::start(options)
+        ServerHandle::spawn::<ServerLoop>(&options, "mio-server")
     }
 
     fn connect(&self, options: ClientOptions) -> io::Result<ClientHandle> {
         client::start(options)
     }
+}
+
+/// The poll timeout for a deadline: mio has no timers, so the wait for
+/// readiness ends at the core's next deadline. Rounded up to a whole
+/// millisecond (epoll's unit), so the loop never wakes just before the
+/// deadline and spins.
+fn poll_timeout(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|t| {
+        let micros = t.saturating_duration_since(Instant::now()).as_micros();
+        Duration::from_millis(u64::try_from(micros.div_ceil(1000)).unwrap_or(u64::MAX))
+    })
 }

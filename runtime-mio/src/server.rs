@@ -1,27 +1,22 @@
 //! The server's event loop.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token, Waker};
 use stream_core::clip::Clip;
-use stream_core::clip::ClipConfig;
-use stream_core::media::{MediaLibrary, describe_load};
-use stream_core::runtime::{Epoch, ServerHandle, ServerOptions, ntp_now, random_seed};
-use stream_core::server::{
-    ConnectionId, Datagram, MediaError, MediaRequestId, Server, ServerConfig, ServerEvent,
-    ServerSocket,
-};
-use tracing::{debug, info, warn};
+use stream_core::runtime::{RunLoop, ServerOptions};
+use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
+use stream_core::shell::{ServerIo, ServerMachine, bind_udp_pair, load_media, media_library};
 
-use crate::sockets::bind_pair;
+use crate::poll_timeout;
 
 const LISTENER: Token = Token(0);
 const RTP: Token = Token(1);
@@ -58,43 +53,42 @@ struct Conn {
 
 type MediaAnswer = (MediaRequestId, Result<Arc<Clip>, MediaError>);
 
-/// A bound server, ready to [`run`](Self::run).
-pub struct ServerLoop {
+/// The sockets and registrations: what the machine asks of the loop
+/// ([`ServerIo`]) is done here.
+struct Io {
     poll: Poll,
-    listener: TcpListener,
     rtp: UdpSocket,
     rtcp: UdpSocket,
-    waker: Arc<Waker>,
-    stop: Arc<AtomicBool>,
-    server: Server,
-    epoch: Epoch,
     conns: HashMap<Token, Conn>,
     tokens: HashMap<ConnectionId, Token>,
-    next_token: usize,
     loader: mpsc::Sender<(MediaRequestId, String)>,
+    /// Connections with bytes to write, collected during a drain.
+    ready: Vec<Token>,
+}
+
+/// A bound server, ready to [`run`](Self::run).
+pub struct ServerLoop {
+    io: Io,
+    listener: TcpListener,
+    waker: Arc<Waker>,
+    stop: Arc<AtomicBool>,
+    machine: ServerMachine,
+    next_token: usize,
     answers: mpsc::Receiver<MediaAnswer>,
-    /// A datagram the socket refused (buffer full), sent first when writable.
-    blocked: Option<(Datagram, Vec<u8>)>,
     local_addr: SocketAddr,
 }
 
 impl ServerLoop {
     /// Binds the RTSP listener and the RTP/RTCP pair and prepares the loop.
     pub fn bind(options: &ServerOptions) -> io::Result<ServerLoop> {
-        let library = Arc::new(MediaLibrary::new(
-            &options.media_dir,
-            ClipConfig {
-                mtu: options.mtu,
-                normalize: true,
-            },
-        )?);
+        let library = media_library(options)?;
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
         let std_listener = std::net::TcpListener::bind(options.bind)?;
         std_listener.set_nonblocking(true)?;
         let local_addr = std_listener.local_addr()?;
         let mut listener = TcpListener::from_std(std_listener);
-        let (rtp_std, rtcp_std) = bind_pair(options.bind.ip(), 0)?;
+        let (rtp_std, rtcp_std) = bind_udp_pair(options.bind.ip(), 0)?;
         let (rtp_port, rtcp_port) = (rtp_std.local_addr()?.port(), rtcp_std.local_addr()?.port());
         rtp_std.set_nonblocking(true)?;
         rtcp_std.set_nonblocking(true)?;
@@ -107,18 +101,6 @@ impl ServerLoop {
         poll.registry()
             .register(&mut rtcp, RTCP, Interest::READABLE)?;
 
-        let epoch = Epoch::new();
-        let config = ServerConfig {
-            fps: options.fps,
-            looping: options.looping,
-            session_timeout: options.session_timeout,
-            rtp_port,
-            rtcp_port,
-            ntp_at_zero: ntp_now(),
-            ..ServerConfig::default()
-        };
-        let server = Server::new(config, random_seed()?);
-
         let (loader, requests) = mpsc::channel::<(MediaRequestId, String)>();
         let (answer_tx, answers) = mpsc::channel();
         let loader_waker = Arc::clone(&waker);
@@ -126,44 +108,30 @@ impl ServerLoop {
             .name("mio-media-loader".into())
             .spawn(move || {
                 for (id, path) in requests {
-                    let result = library.load(&path).map(|loaded| {
-                        if loaded.fresh {
-                            for (i, line) in describe_load(&loaded).iter().enumerate() {
-                                if i == 0 {
-                                    info!("{line}");
-                                } else {
-                                    warn!("{line}");
-                                }
-                            }
-                        }
-                        loaded.clip
-                    });
-                    if answer_tx.send((id, result)).is_err() {
+                    if answer_tx.send((id, load_media(&library, &path))).is_err() {
                         return;
                     }
                     let _ = loader_waker.wake();
                 }
             })?;
 
-        info!(
-            "listening on rtsp://{local_addr} (RTP/RTCP on UDP {rtp_port}/{rtcp_port}), serving {}",
-            options.media_dir.display()
-        );
+        let machine = ServerMachine::new(options, local_addr, rtp_port, rtcp_port)?;
         Ok(ServerLoop {
-            poll,
+            io: Io {
+                poll,
+                rtp,
+                rtcp,
+                conns: HashMap::new(),
+                tokens: HashMap::new(),
+                loader,
+                ready: Vec::new(),
+            },
             listener,
-            rtp,
-            rtcp,
             stop: Arc::new(AtomicBool::new(false)),
             waker,
-            server,
-            epoch,
-            conns: HashMap::new(),
-            tokens: HashMap::new(),
+            machine,
             next_token: FIRST_CONNECTION,
-            loader,
             answers,
-            blocked: None,
             local_addr,
         })
     }
@@ -184,33 +152,27 @@ impl ServerLoop {
     /// Runs until stopped; then ends every session with RTCP BYE and returns.
     pub fn run(mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut out = Vec::with_capacity(2048);
         let mut shutdown_deadline = None;
         loop {
-            let now = self.epoch.now();
             if shutdown_deadline.is_none() && self.stop.load(Ordering::SeqCst) {
-                info!("shutting down");
-                self.server.shutdown(now);
-                shutdown_deadline = Some(std::time::Instant::now() + SHUTDOWN_GRACE);
+                self.machine.shutdown();
+                shutdown_deadline = Some(Instant::now() + SHUTDOWN_GRACE);
             }
-            self.drain(&mut out);
-            if let Some(deadline) = shutdown_deadline {
-                if (self.server.is_finished() && self.blocked.is_none())
-                    || std::time::Instant::now() >= deadline
-                {
+            let deadline = self.drain();
+            if let Some(end) = shutdown_deadline {
+                if self.machine.is_finished() || Instant::now() >= end {
                     return Ok(());
                 }
             }
-            let timeout = self.server.poll_timeout().map(|t| self.epoch.until(t));
-            let timeout = match (timeout, shutdown_deadline) {
-                (t, Some(_)) => Some(
-                    t.unwrap_or(Duration::from_millis(50))
-                        .min(Duration::from_millis(50)),
-                ),
-                (t, None) => t,
+            // While shutting down, look at the clock at least every 50 ms.
+            let timeout = poll_timeout(deadline);
+            let timeout = match shutdown_deadline {
+                Some(_) => Some(timeout.map_or(Duration::from_millis(50), |t| {
+                    t.min(Duration::from_millis(50))
+                })),
+                None => timeout,
             };
-            match self.poll.poll(&mut events, timeout) {
+            match self.io.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
@@ -225,21 +187,20 @@ impl ServerLoop {
                             ServerSocket::Rtcp
                         };
                         if event.is_readable() {
-                            self.receive_datagrams(socket, &mut buf);
+                            self.receive_datagrams(socket);
                         }
-                        if event.is_writable() {
-                            self.blocked_writable();
+                        if event.is_writable() && self.machine.retry_blocked(&mut self.io) {
+                            self.io.set_udp_writable_interest(socket, false);
                         }
                     }
                     WAKER => {
                         while let Ok((id, result)) = self.answers.try_recv() {
-                            let now = self.epoch.now();
-                            self.server.handle_media(now, id, result);
+                            self.machine.handle_media(id, result);
                         }
                     }
                     token => {
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            self.read_conn(token, &mut buf);
+                            self.read_conn(token);
                         }
                         if event.is_writable() {
                             self.flush_conn(token);
@@ -247,10 +208,7 @@ impl ServerLoop {
                     }
                 }
             }
-            let now = self.epoch.now();
-            if self.server.poll_timeout().is_some_and(|t| t <= now) {
-                self.server.handle_timeout(now);
-            }
+            self.machine.handle_timeout();
         }
     }
 
@@ -259,28 +217,22 @@ impl ServerLoop {
             match self.listener.accept() {
                 Ok((mut stream, peer)) => {
                     let local = stream.local_addr().unwrap_or(self.local_addr);
-                    let now = self.epoch.now();
-                    let id = match self.server.handle_connect(now, local, peer) {
-                        Ok(id) => id,
-                        Err(e) => {
-                            warn!("refusing connection from {peer}: {e}");
-                            continue;
-                        }
+                    let Some(id) = self.machine.connect(local, peer) else {
+                        continue;
                     };
                     let _ = stream.set_nodelay(true);
                     let token = Token(self.next_token);
                     self.next_token += 1;
                     if let Err(e) =
-                        self.poll
+                        self.io
+                            .poll
                             .registry()
                             .register(&mut stream, token, Interest::READABLE)
                     {
-                        warn!("cannot register connection from {peer}: {e}");
-                        self.server.handle_disconnect(now, id);
+                        self.machine.disconnected(id, Some(&e));
                         continue;
                     }
-                    debug!("connection {id} from {peer}");
-                    self.conns.insert(
+                    self.io.conns.insert(
                         token,
                         Conn {
                             stream,
@@ -289,101 +241,66 @@ impl ServerLoop {
                             closing: false,
                         },
                     );
-                    self.tokens.insert(id, token);
+                    self.io.tokens.insert(id, token);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 // Out of descriptors, a connection reset before accept...:
                 // log and keep serving.
                 Err(e) => {
-                    warn!("accept: {e}");
+                    tracing::warn!("accept: {e}");
                     return Ok(());
                 }
             }
         }
     }
 
-    fn receive_datagrams(&mut self, socket: ServerSocket, buf: &mut [u8]) {
+    fn receive_datagrams(&mut self, socket: ServerSocket) {
         let sock = match socket {
-            ServerSocket::Rtp => &self.rtp,
-            ServerSocket::Rtcp => &self.rtcp,
+            ServerSocket::Rtp => &self.io.rtp,
+            ServerSocket::Rtcp => &self.io.rtcp,
         };
-        loop {
-            match sock.recv_from(buf) {
-                Ok((n, from)) => {
-                    let now = self.epoch.now();
-                    self.server.handle_datagram(now, socket, from, &buf[..n]);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // ICMP port unreachable from an earlier send, etc.
-                Err(e) => {
-                    debug!("{socket:?} recv: {e}");
-                    return;
-                }
-            }
-        }
+        // Until WouldBlock, or an error (ICMP port unreachable from an
+        // earlier send...), which the machine logs.
+        while self
+            .machine
+            .read_datagram(socket, |buf| sock.recv_from(buf))
+            .is_ok()
+        {}
     }
 
-    fn read_conn(&mut self, token: Token, buf: &mut [u8]) {
-        let Some(conn) = self.conns.get_mut(&token) else {
+    fn read_conn(&mut self, token: Token) {
+        let Some(conn) = self.io.conns.get_mut(&token) else {
             return;
         };
-        let id = conn.id;
         loop {
-            match conn.stream.read(buf) {
-                Ok(0) => {
-                    self.drop_conn(token);
-                    return;
-                }
-                Ok(n) => {
-                    let now = self.epoch.now();
-                    self.server.handle_stream_data(now, id, &buf[..n]);
-                }
+            match self
+                .machine
+                .read_stream(conn.id, |buf| conn.stream.read(buf))
+            {
+                Ok(0) => return self.drop_conn(token, None),
+                Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    debug!("connection {id}: {e}");
-                    self.drop_conn(token);
-                    return;
-                }
+                Err(e) => return self.drop_conn(token, Some(e)),
             }
         }
     }
 
     fn flush_conn(&mut self, token: Token) {
-        let Some(conn) = self.conns.get_mut(&token) else {
+        let Some(conn) = self.io.conns.get_mut(&token) else {
             return;
         };
         let id = conn.id;
-        loop {
-            let pending = self.server.stream_outgoing(id);
-            if pending.is_empty() {
-                break;
-            }
-            match conn.stream.write(pending) {
-                Ok(0) => {
-                    self.drop_conn(token);
-                    return;
-                }
-                Ok(n) => self.server.handle_stream_written(id, n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    debug!("connection {id}: {e}");
-                    self.drop_conn(token);
-                    return;
-                }
-            }
+        match self.machine.write_stream(id, &mut conn.stream) {
+            Ok(()) if conn.closing => return self.drop_conn(token, None),
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return self.drop_conn(token, Some(e)),
         }
-        let Some(conn) = self.conns.get_mut(&token) else {
+        let pending = self.machine.has_stream_output(id);
+        let Some(conn) = self.io.conns.get_mut(&token) else {
             return;
         };
-        let pending = !self.server.stream_outgoing(id).is_empty();
-        if !pending && conn.closing {
-            self.drop_conn(token);
-            return;
-        }
         if pending != conn.writable_interest {
             let interest = if pending {
                 Interest::READABLE | Interest::WRITABLE
@@ -391,6 +308,7 @@ impl ServerLoop {
                 Interest::READABLE
             };
             if self
+                .io
                 .poll
                 .registry()
                 .reregister(&mut conn.stream, token, interest)
@@ -401,43 +319,26 @@ impl ServerLoop {
         }
     }
 
-    fn drop_conn(&mut self, token: Token) {
-        if let Some(mut conn) = self.conns.remove(&token) {
-            let _ = self.poll.registry().deregister(&mut conn.stream);
-            self.tokens.remove(&conn.id);
-            let now = self.epoch.now();
-            self.server.handle_disconnect(now, conn.id);
-            debug!("connection {} closed", conn.id);
+    fn drop_conn(&mut self, token: Token, error: Option<io::Error>) {
+        if let Some(mut conn) = self.io.conns.remove(&token) {
+            let _ = self.io.poll.registry().deregister(&mut conn.stream);
+            self.io.tokens.remove(&conn.id);
+            self.machine.disconnected(conn.id, error.as_ref());
         }
     }
 
-    fn send_datagram(&mut self, d: Datagram, bytes: &[u8]) -> bool {
-        let sock = match d.socket {
-            ServerSocket::Rtp => &self.rtp,
-            ServerSocket::Rtcp => &self.rtcp,
-        };
-        match sock.send_to(bytes, d.destination) {
-            Ok(_) => true,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
-            // Unreachable destinations and the like: the datagram is lost,
-            // as UDP datagrams may be.
-            Err(e) => {
-                debug!("send to {}: {e}", d.destination);
-                true
-            }
+    /// Drains the machine, then writes to the connections it named; returns
+    /// the next deadline.
+    fn drain(&mut self) -> Option<Instant> {
+        let deadline = self.machine.drain(&mut self.io);
+        for token in std::mem::take(&mut self.io.ready) {
+            self.flush_conn(token);
         }
+        deadline
     }
+}
 
-    fn blocked_writable(&mut self) {
-        if let Some((d, bytes)) = self.blocked.take() {
-            if !self.send_datagram(d, &bytes) {
-                self.blocked = Some((d, bytes));
-                return;
-            }
-            self.set_udp_writable_interest(d.socket, false);
-        }
-    }
-
+impl Io {
     fn set_udp_writable_interest(&mut self, socket: ServerSocket, writable: bool) {
         let interest = if writable {
             Interest::READABLE | Interest::WRITABLE
@@ -450,66 +351,58 @@ impl ServerLoop {
         };
         let _ = self.poll.registry().reregister(sock, token, interest);
     }
+}
 
-    /// Drains the core's outputs in the documented order.
-    fn drain(&mut self, out: &mut Vec<u8>) {
-        if self.blocked.is_none() {
-            while let Some(d) = self.server.poll_transmit(out) {
-                if !self.send_datagram(d, out) {
-                    // The socket buffer is full: wait until it drains.
-                    self.blocked = Some((d, std::mem::take(out)));
-                    self.set_udp_writable_interest(d.socket, true);
-                    break;
-                }
-            }
+impl ServerIo for Io {
+    fn send_datagram(&mut self, d: Datagram, bytes: &[u8]) -> io::Result<()> {
+        let sock = match d.socket {
+            ServerSocket::Rtp => &self.rtp,
+            ServerSocket::Rtcp => &self.rtcp,
+        };
+        sock.send_to(bytes, d.destination).map(drop)
+    }
+
+    fn datagram_blocked(&mut self, socket: ServerSocket) {
+        self.set_udp_writable_interest(socket, true);
+    }
+
+    fn stream_ready(&mut self, conn: ConnectionId) {
+        if let Some(&token) = self.tokens.get(&conn) {
+            self.ready.push(token);
         }
-        while let Some(id) = self.server.poll_stream() {
-            if let Some(&token) = self.tokens.get(&id) {
-                self.flush_conn(token);
+    }
+
+    fn close_when_flushed(&mut self, conn: ConnectionId) {
+        if let Some(&token) = self.tokens.get(&conn) {
+            if let Some(c) = self.conns.get_mut(&token) {
+                c.closing = true;
             }
+            self.ready.push(token);
         }
-        while let Some(event) = self.server.poll_event() {
-            match event {
-                ServerEvent::MediaRequest { request, path } => {
-                    if self.loader.send((request, path)).is_err() {
-                        let now = self.epoch.now();
-                        self.server.handle_media(
-                            now,
-                            request,
-                            Err(MediaError::Unreadable("media loader stopped".into())),
-                        );
-                    }
-                }
-                ServerEvent::CloseConnection(id) => {
-                    if let Some(&token) = self.tokens.get(&id) {
-                        if let Some(conn) = self.conns.get_mut(&token) {
-                            conn.closing = true;
-                        }
-                        self.flush_conn(token);
-                    }
-                }
-                other if other.is_warning() => warn!("{other}"),
-                other => info!("{other}"),
-            }
-        }
+    }
+
+    fn load_media(&mut self, request: MediaRequestId, path: String) -> Result<(), MediaError> {
+        self.loader
+            .send((request, path))
+            .map_err(|_| MediaError::Unreadable("media loader stopped".into()))
     }
 }
 
-/// Binds and starts a server on its own thread.
-pub(crate) fn start(options: ServerOptions) -> io::Result<ServerHandle> {
-    let server = ServerLoop::bind(&options)?;
-    let addr = server.local_addr();
-    let stop = server.stop_signal();
-    let thread = thread::Builder::new()
-        .name("mio-server".into())
-        .spawn(move || server.run())?;
-    Ok(ServerHandle::new(
-        addr,
-        Box::new(move || {
-            stop.stop();
-            thread
-                .join()
-                .map_err(|_| io::Error::other("server thread panicked"))?
-        }),
-    ))
+impl RunLoop for ServerLoop {
+    fn bind(options: &ServerOptions) -> io::Result<Self> {
+        ServerLoop::bind(options)
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    fn stopper(&self) -> Box<dyn Fn() + Send + Sync> {
+        let stop = self.stop_signal();
+        Box::new(move || stop.stop())
+    }
+
+    fn run(self) -> io::Result<()> {
+        ServerLoop::run(self)
+    }
 }

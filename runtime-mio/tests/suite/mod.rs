@@ -7,6 +7,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod binary;
 pub mod lab;
 
 use std::io::{Read, Write};
