@@ -1,0 +1,20 @@
+//! The shared binary tests (`runtime-mio/tests/suite/binary.rs`), against
+//! `smol-server`.
+
+#[allow(unused_macros)]
+#[path = "../../runtime-mio/tests/suite/mod.rs"]
+mod suite;
+
+use std::path::Path;
+
+const EXE: &str = env!("CARGO_BIN_EXE_smol-server");
+
+#[test]
+fn interrupt_ends_sessions_and_exits_0() {
+    suite::binary::interrupt_ends_sessions_and_exits_0(Path::new(EXE));
+}
+
+#[test]
+fn bad_command_lines() {
+    suite::binary::bad_command_lines(Path::new(EXE));
+}
