@@ -8,3 +8,8 @@ runtime_suite!(
     &runtime_mio::RUNTIME,
     &runtime_mio::RUNTIME
 );
+
+#[test]
+fn mio_server_binary() {
+    suite::server_binary(env!("CARGO_BIN_EXE_mio-server"), &runtime_mio::RUNTIME);
+}
