@@ -233,7 +233,7 @@ pub enum ClientCommand {
 
 /// A runtime's server loop, bound and ready to run on the calling thread:
 /// `runtime_mio::ServerLoop` and `runtime_smol::ServerLoop`. The binaries
-/// run one on their main thread ([`cli::server_main`](crate::cli)); a
+/// run one on their main thread (`cli::server_main`, feature `cli`); a
 /// [`Runtime`] runs one on a thread of its own ([`ServerHandle::spawn`]).
 pub trait RunLoop: Sized + Send + 'static {
     /// Binds the RTSP listener and the RTP/RTCP pair.

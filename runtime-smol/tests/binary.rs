@@ -10,8 +10,8 @@ use std::path::Path;
 const EXE: &str = env!("CARGO_BIN_EXE_smol-server");
 
 #[test]
-fn interrupt_ends_sessions_and_exits_0() {
-    suite::binary::interrupt_ends_sessions_and_exits_0(Path::new(EXE));
+fn terminate_ends_sessions_and_exits_0() {
+    suite::binary::terminate_ends_sessions_and_exits_0(Path::new(EXE));
 }
 
 #[test]

@@ -22,3 +22,8 @@ runtime_suite!(
     &runtime_mio::RUNTIME,
     &runtime_smol::RUNTIME
 );
+
+#[test]
+fn smol_server_binary() {
+    suite::server_binary(env!("CARGO_BIN_EXE_smol-server"), &runtime_smol::RUNTIME);
+}

@@ -399,7 +399,8 @@ pub fn client_plays_from_gst_rtsp_server(client_rt: &dyn Runtime) {
         }
     }
     let port = free_port();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/gst_rtsp_server.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../runtime-mio/tests/peers/gst_rtsp_server.py");
     let mut peer = Peer::spawn(
         Command::new(python)
             .arg(&script)
