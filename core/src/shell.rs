@@ -637,6 +637,22 @@ pub fn client_udp_ip(server: SocketAddr) -> IpAddr {
     }
 }
 
+/// How long a shell waits for a deadline from [`ServerMachine::drain`] or
+/// [`ClientMachine::drain`] (`None`: no deadline, wait for I/O only).
+///
+/// Rounded up to a whole millisecond: epoll's unit, so a wait never ends
+/// just before the deadline and spins; and every deadline that falls within
+/// the same millisecond (a hundred sessions pacing 20 frames a second have
+/// about two per millisecond) is handled by one wake-up instead of one each.
+pub fn wait_for(deadline: Option<std::time::Instant>) -> Option<std::time::Duration> {
+    deadline.map(|t| {
+        let micros = t
+            .saturating_duration_since(std::time::Instant::now())
+            .as_micros();
+        std::time::Duration::from_millis(u64::try_from(micros.div_ceil(1000)).unwrap_or(u64::MAX))
+    })
+}
+
 /// Runs a non-blocking I/O call into `buf`, again if a signal interrupted it.
 fn retry_interrupted<T>(
     op: impl FnOnce(&mut [u8]) -> io::Result<T>,

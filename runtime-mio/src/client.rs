@@ -10,9 +10,7 @@ use mio::net::{TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Token, Waker};
 use stream_core::client::{ClientSocket, ClientTransport};
 use stream_core::runtime::{ClientCommand, ClientHandle, ClientOptions};
-use stream_core::shell::{ClientIo, ClientMachine, bind_udp_pair, client_udp_ip};
-
-use crate::poll_timeout;
+use stream_core::shell::{ClientIo, ClientMachine, bind_udp_pair, client_udp_ip, wait_for};
 
 const TCP: Token = Token(0);
 const RTP: Token = Token(1);
@@ -113,7 +111,7 @@ impl ClientLoop {
             if !self.machine.is_open() {
                 return;
             }
-            match self.io.poll.poll(&mut events, poll_timeout(deadline)) {
+            match self.io.poll.poll(&mut events, wait_for(deadline)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {

@@ -17,7 +17,6 @@ mod client;
 mod server;
 
 use std::io;
-use std::time::{Duration, Instant};
 
 use stream_core::runtime::{ClientHandle, ClientOptions, Runtime, ServerHandle, ServerOptions};
 
@@ -42,15 +41,4 @@ impl Runtime for MioRuntime {
     fn connect(&self, options: ClientOptions) -> io::Result<ClientHandle> {
         client::start(options)
     }
-}
-
-/// The poll timeout for a deadline: mio has no timers, so the wait for
-/// readiness ends at the core's next deadline. Rounded up to a whole
-/// millisecond (epoll's unit), so the loop never wakes just before the
-/// deadline and spins.
-fn poll_timeout(deadline: Option<Instant>) -> Option<Duration> {
-    deadline.map(|t| {
-        let micros = t.saturating_duration_since(Instant::now()).as_micros();
-        Duration::from_millis(u64::try_from(micros.div_ceil(1000)).unwrap_or(u64::MAX))
-    })
 }

@@ -14,9 +14,9 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use stream_core::clip::Clip;
 use stream_core::runtime::{RunLoop, ServerOptions};
 use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
-use stream_core::shell::{ServerIo, ServerMachine, bind_udp_pair, load_media, media_library};
-
-use crate::poll_timeout;
+use stream_core::shell::{
+    ServerIo, ServerMachine, bind_udp_pair, load_media, media_library, wait_for,
+};
 
 const LISTENER: Token = Token(0);
 const RTP: Token = Token(1);
@@ -165,7 +165,7 @@ impl ServerLoop {
                 }
             }
             // While shutting down, look at the clock at least every 50 ms.
-            let timeout = poll_timeout(deadline);
+            let timeout = wait_for(deadline);
             let timeout = match shutdown_deadline {
                 Some(_) => Some(timeout.map_or(Duration::from_millis(50), |t| {
                     t.min(Duration::from_millis(50))

@@ -2,7 +2,7 @@
 //! client, driving `stream-core`'s sans-IO [`Server`] and [`Client`].
 //!
 //! Sockets are `async_io::Async` and deadlines are async-io [`Timer`]s: a
-//! server runs an accept loop, a task per connection (read half and write
+//! server runs an accept task, two tasks per connection (read half, write
 //! half), a receive task per UDP socket, a timer task sleeping until the
 //! core's next deadline, and a media task loading files on smol's blocking
 //! pool; a client runs the same kinds of task on a thread of its own. Each

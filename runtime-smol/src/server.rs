@@ -1,8 +1,8 @@
 //! The server: tasks on one executor thread around one [`ServerMachine`].
 //!
-//! - the accept loop (the executor's main future) spawns a task per
-//!   connection, whose read half feeds the core and whose write half
-//!   writes when the core names the connection;
+//! - the accept task registers new connections, which the executor's main
+//!   future spawns two tasks for: the read half feeds the core, the write
+//!   half writes when the core names the connection;
 //! - one receive task per UDP socket;
 //! - the timer task sleeps until the core's next deadline;
 //! - the datagram task waits for a full UDP socket to drain;
@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use async_io::{Async, Timer};
 use smol::channel::{self, Receiver, Sender};
-use smol::{LocalExecutor, future};
+use smol::{LocalExecutor, Task, future};
 use stream_core::media::MediaLibrary;
 use stream_core::runtime::{RunLoop, ServerOptions};
 use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
@@ -148,11 +148,32 @@ impl ServerLoop {
         executor
             .spawn(load_media_files(Rc::clone(&shared), self.library, requests))
             .detach();
-        // Both run until the stop: the accept loop never ends by itself.
-        future::or(
-            lifetime(&shared, self.stop_rx),
-            accept(&shared, executor, &self.listener, self.local_addr),
-        )
+        // The accept loop is a task of its own, polled only when the
+        // listener is readable (the main future is polled at every wake-up
+        // of the executor, and async-io takes a poll after a wait for
+        // readiness: every wake-up would cost a failed accept). It hands
+        // new connections here, where the executor is at hand to spawn them.
+        let (accepted, connections) = channel::unbounded();
+        executor
+            .spawn(accept(
+                Rc::clone(&shared),
+                self.listener,
+                self.local_addr,
+                accepted,
+            ))
+            .detach();
+        future::or(lifetime(&shared, self.stop_rx), async {
+            while let Ok((id, stream, slot)) = connections.recv().await {
+                let stream = Rc::new(stream);
+                let writer =
+                    executor.spawn(write_half(Rc::clone(&shared), id, Rc::clone(&stream), slot));
+                executor
+                    .spawn(connection(Rc::clone(&shared), id, stream, writer))
+                    .detach();
+            }
+            // The accept task never ends by itself.
+            Ok(())
+        })
         .await
     }
 }
@@ -282,13 +303,17 @@ async fn lifetime(shared: &Shared, stop: Receiver<()>) -> io::Result<()> {
     Ok(())
 }
 
-/// Accepts connections and spawns a task for each; never returns.
+/// A new connection for the executor to spawn a task for.
+type Accepted = (ConnectionId, Async<TcpStream>, Rc<ConnSlot>);
+
+/// Accepts connections, registers them with the machine and sends them to
+/// be spawned; never returns while the server runs.
 async fn accept(
-    shared: &Rc<Shared>,
-    executor: &LocalExecutor<'_>,
-    listener: &Async<TcpListener>,
+    shared: Rc<Shared>,
+    listener: Async<TcpListener>,
     local_addr: SocketAddr,
-) -> io::Result<()> {
+    accepted: Sender<Accepted>,
+) {
     let mut budget = Budget::default();
     loop {
         match listener.accept().await {
@@ -306,9 +331,9 @@ async fn accept(
                         .io
                         .conns
                         .insert(id, Rc::clone(&slot));
-                    executor
-                        .spawn(connection(Rc::clone(shared), id, stream, slot))
-                        .detach();
+                    if accepted.send((id, stream, slot)).await.is_err() {
+                        return;
+                    }
                 }
                 budget.spend().await;
             }
@@ -326,19 +351,17 @@ async fn accept(
     }
 }
 
-/// One connection: its read half and its write half run until either ends
-/// (the peer closed, an error, or the core closed it and all is written).
+/// One connection: its read half, in this task, and its write half, a task
+/// of its own (so that a wake-up of one never polls the other), until
+/// either ends: the peer closed, an error, or the core closed it and all is
+/// written. Dropping the write half's handle cancels it.
 async fn connection(
     shared: Rc<Shared>,
     id: ConnectionId,
-    stream: Async<TcpStream>,
-    slot: Rc<ConnSlot>,
+    stream: Rc<Async<TcpStream>>,
+    writer: Task<io::Result<()>>,
 ) {
-    let result = future::or(
-        read_half(&shared, id, &stream),
-        write_half(&shared, id, &stream, &slot),
-    )
-    .await;
+    let result = future::or(read_half(&shared, id, &stream), writer).await;
     shared.state.borrow_mut().io.conns.remove(&id);
     drop(stream);
     shared.input(|m| m.disconnected(id, result.err().as_ref()));
@@ -371,10 +394,10 @@ async fn read_half(shared: &Shared, id: ConnectionId, stream: &Async<TcpStream>)
 /// Writes what the core has for the connection whenever it says so; `Ok`
 /// once a closing connection has had everything written.
 async fn write_half(
-    shared: &Shared,
+    shared: Rc<Shared>,
     id: ConnectionId,
-    stream: &Async<TcpStream>,
-    slot: &ConnSlot,
+    stream: Rc<Async<TcpStream>>,
+    slot: Rc<ConnSlot>,
 ) -> io::Result<()> {
     loop {
         stream

@@ -6,6 +6,7 @@ use std::time::Instant;
 use async_io::Timer;
 use smol::channel::{Receiver, Sender, bounded};
 use smol::future;
+use stream_core::shell::wait_for;
 
 /// A coalescing wake-up for one waiting task: any number of
 /// [`notify`](Self::notify) calls before the task next waits wake it once,
@@ -71,7 +72,8 @@ impl Deadline {
     }
 
     /// The timer task: sleeps until the deadline (an async-io [`Timer`],
-    /// which never fires early), calls `fire`, and again, forever. `fire`
+    /// which never fires early, rounded up to a whole millisecond as
+    /// [`wait_for`] says), calls `fire`, and again, forever. `fire`
     /// must feed the core its timeout and drain it (which calls
     /// [`set`](Self::set)).
     pub(crate) async fn run(&self, mut fire: impl FnMut()) {
@@ -79,9 +81,13 @@ impl Deadline {
         loop {
             let at = self.next.get();
             self.sleeping_until.set(at);
-            let due = match at {
-                Some(t) => {
-                    timer.set_at(t);
+            let due = match wait_for(at) {
+                Some(wait) if wait.is_zero() => true,
+                Some(wait) => {
+                    // Re-arming costs async-io a wake-up of its reactor:
+                    // the shared whole-millisecond granularity makes it once
+                    // per busy millisecond, not once per deadline.
+                    timer.set_after(wait);
                     future::or(
                         async {
                             (&mut timer).await;
@@ -103,7 +109,9 @@ impl Deadline {
                 fire();
                 // `fire` moved the deadline on; should the core keep one in
                 // the past, this loop must still let the other tasks run.
-                future::yield_now().await;
+                if self.next.get().is_some_and(|t| t <= Instant::now()) {
+                    future::yield_now().await;
+                }
             }
         }
     }
