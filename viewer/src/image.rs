@@ -103,6 +103,18 @@ impl RgbaImage {
     pub fn into_bytes(self) -> Vec<u8> {
         self.pixels
     }
+
+    /// Writes the image as an 8-bit RGBA PNG file.
+    pub fn write_png(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let file = std::fs::File::create(path)?;
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&self.pixels)?;
+        writer.finish()?;
+        Ok(())
+    }
 }
 
 /// An axis-aligned rectangle in pixels. `x` and `y` may be negative (partly
