@@ -172,6 +172,13 @@ impl Player {
         self.stop_and_join();
     }
 
+    /// Asks the threads to stop without waiting for them (for exiting while
+    /// a connection attempt may still block for its whole timeout).
+    pub fn detach(mut self) {
+        let _ = self.inputs.send(Input::Stop);
+        self.thread.take();
+    }
+
     fn stop_and_join(&mut self) {
         let _ = self.inputs.send(Input::Stop);
         if let Some(thread) = self.thread.take() {

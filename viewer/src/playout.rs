@@ -246,6 +246,10 @@ impl<T> Playout<T> {
                     self.counters.stale += 1;
                     return Admission::Stale;
                 }
+                // Positions count from the first frame after a reset, even
+                // if that one is never shown (skipped as soon as a newer
+                // one is due too).
+                self.origin_timestamp.get_or_insert(timestamp);
                 let timeline = *self.timeline.get_or_insert(Timeline {
                     base_timestamp: timestamp,
                     base_at: now,
@@ -300,7 +304,7 @@ impl<T> Playout<T> {
         let position = match self.config.timing {
             Timing::Arrival => None,
             Timing::RtpTimestamps => {
-                let origin = *self.origin_timestamp.get_or_insert(p.key.timestamp);
+                let origin = self.origin_timestamp.unwrap_or(p.key.timestamp);
                 let ticks = u64::try_from(p.key.timestamp - origin).unwrap_or(0);
                 Some(self.origin_position + self.ticks_to_duration(ticks))
             }
@@ -536,6 +540,19 @@ mod tests {
             p.poll(ms(2200)).unwrap().position,
             Some(Duration::from_millis(5100))
         );
+    }
+
+    #[test]
+    fn positions_count_from_the_first_frame_even_if_skipped() {
+        let mut p = playout();
+        p.reset(Some(Duration::from_secs(2)));
+        for i in 0..4u32 {
+            p.push(ms(0), 1000 + i * FRAME_TICKS, u64::from(i), i);
+        }
+        // The UI was busy: frames 0..=2 are due at once, only 3 is shown.
+        let r = p.poll(ms(300)).unwrap();
+        assert_eq!((r.item, r.skipped), (3, 3));
+        assert_eq!(r.position, Some(Duration::from_millis(2150)));
     }
 
     #[test]

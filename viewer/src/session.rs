@@ -540,6 +540,8 @@ impl Session {
                 self.state = State::Init;
                 self.pending = None;
                 self.rates.clear();
+                self.reception = ReceptionStats::default();
+                self.position = None;
                 if std::mem::take(&mut self.setup_on_connect) {
                     self.pending = Some((Control::Setup, now));
                     tracing::info!("SETUP requested");

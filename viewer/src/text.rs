@@ -103,6 +103,55 @@ pub fn truncate_to_width(text: &str, max_width: u32, scale: u32) -> Cow<'_, str>
     Cow::Owned(kept + "...")
 }
 
+/// Breaks `text` into lines no wider than `max_width` at `scale`, at spaces
+/// where possible (a word longer than a line is cut), at most `max_lines`
+/// lines (the last one truncated with `...` if text remains).
+pub fn wrap(text: &str, max_width: u32, scale: u32, max_lines: usize) -> Vec<String> {
+    let per_line = (max_width / (GLYPH_SIZE * scale.clamp(1, MAX_SCALE))) as usize;
+    if per_line == 0 || max_lines == 0 {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = current.chars().count();
+            let needed = if used == 0 {
+                word.len()
+            } else {
+                used + 1 + word.len()
+            };
+            if needed <= per_line {
+                if used > 0 {
+                    current.push(' ');
+                }
+                current.extend(word.iter());
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut current));
+                continue;
+            }
+            // A word longer than a line: cut it.
+            let rest = word.split_off(per_line);
+            lines.push(word.iter().collect());
+            word = rest;
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    if lines.len() > max_lines {
+        let rest = lines.split_off(max_lines - 1).join(" ");
+        lines.push(truncate_to_width(&rest, max_width, scale).into_owned());
+    }
+    lines
+}
+
 /// The largest scale in `min..=max` at which `text` fits in `max_width`
 /// pixels, or `min` if none does.
 pub fn fitting_scale(text: &str, max_width: u32, min: u32, max: u32) -> u32 {
@@ -165,6 +214,28 @@ mod tests {
         for w in 0..100 {
             let t = truncate_to_width("a long status line", w, 1);
             assert!(text_width(&t, 1) <= w);
+        }
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(
+            wrap(
+                "cannot connect to 127.0.0.1:8554: connection refused",
+                160,
+                1,
+                5
+            ),
+            vec!["cannot connect to", "127.0.0.1:8554:", "connection refused"]
+        );
+        assert_eq!(wrap("abcdefghij", 32, 1, 5), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("  a   b  ", 80, 1, 5), vec!["a b"]);
+        assert_eq!(wrap("one two three four", 40, 1, 2), vec!["one", "tw..."]);
+        assert!(wrap("x", 7, 1, 3).is_empty());
+        for w in 0..200 {
+            for l in wrap("the quick brown fox jumps over the lazy dog", w, 1, 3) {
+                assert!(text_width(&l, 1) <= w, "{w}: {l}");
+            }
         }
     }
 

@@ -13,7 +13,7 @@
 //! Sizes are multiples of a unit derived from the window's scale factor so
 //! the text stays readable on HiDPI screens.
 
-use crate::image::{Canvas, Rect, RgbaImage};
+use crate::image::{Canvas, Rect, Rgba, RgbaImage};
 use crate::scale::{Filter, blit_scaled, fit};
 use crate::session::Control;
 use crate::text::{self, draw_text, draw_text_shadowed, line_height, text_width};
@@ -184,11 +184,7 @@ pub fn render(canvas: &mut Canvas<'_>, layout: &Layout, view: &View<'_>) {
             let target = fit(frame.width(), frame.height(), layout.video);
             blit_scaled(frame, canvas, target, view.filter);
         }
-        None => {
-            if let Some(message) = view.message {
-                draw_centred(canvas, layout.video, message, layout.text_scale);
-            }
-        }
+        None => draw_message(canvas, layout, view.message, view.error),
     }
     draw_status(canvas, layout, view.status_fields);
     if let Some(error) = view.error {
@@ -203,13 +199,44 @@ pub fn render(canvas: &mut Canvas<'_>, layout: &Layout, view: &View<'_>) {
     }
 }
 
-fn draw_centred(canvas: &mut Canvas<'_>, area: Rect, message: &str, scale: u32) {
-    let scale = text::fitting_scale(message, area.width.saturating_sub(16), 1, scale);
-    let shown = text::truncate_to_width(message, area.width.saturating_sub(16), scale);
-    let w = text_width(&shown, scale);
-    let x = area.x + (area.width.saturating_sub(w) / 2) as i32;
-    let y = area.y + (area.height.saturating_sub(line_height(scale)) / 2) as i32;
-    draw_text_shadowed(canvas, x, y, &shown, scale, colours::MESSAGE);
+/// With no picture yet: the hint, and the error in full (wrapped), centred
+/// in the video area.
+fn draw_message(canvas: &mut Canvas<'_>, layout: &Layout, hint: Option<&str>, error: Option<&str>) {
+    let area = layout.video;
+    let scale = layout.text_scale;
+    // At most 48 characters a line: long lines are hard to read.
+    let width = area
+        .width
+        .saturating_sub(32 * layout.unit)
+        .min(48 * line_height(scale));
+    let mut lines: Vec<(String, Rgba)> = Vec::new();
+    if let Some(hint) = hint {
+        lines.extend(
+            text::wrap(hint, width, scale, 2)
+                .into_iter()
+                .map(|l| (l, colours::MESSAGE)),
+        );
+    }
+    if let Some(error) = error {
+        if !lines.is_empty() {
+            lines.push((String::new(), colours::MESSAGE));
+        }
+        lines.extend(
+            text::wrap(error, width, scale, 6)
+                .into_iter()
+                .map(|l| (l, colours::ERROR)),
+        );
+    }
+    let step = line_height(scale) + 6 * layout.unit;
+    let block = step * lines.len() as u32;
+    let mut y = area.y + (area.height.saturating_sub(block) / 2) as i32;
+    for (line, colour) in lines {
+        let x = area.x + (area.width.saturating_sub(text_width(&line, scale)) / 2) as i32;
+        if i64::from(y) + i64::from(step) <= i64::from(area.y) + i64::from(area.height) {
+            draw_text_shadowed(canvas, x, y, &line, scale, colour);
+        }
+        y += step as i32;
+    }
 }
 
 /// Flows fields (separated by two spaces) onto at most [`STATUS_LINES`]
@@ -377,7 +404,6 @@ pub fn key_action(key: Key) -> Option<UiAction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::Rgba;
 
     fn overlaps(a: Rect, b: Rect) -> bool {
         a.x < b.x + b.width as i32
