@@ -26,7 +26,7 @@ use stream_core::{Duration, Instant};
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalSize};
 use winit::event::{ElementState, MouseButton, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::keyboard::{Key as WinitKey, NamedKey};
 use winit::window::{Window, WindowId};
 
@@ -104,15 +104,11 @@ impl std::error::Error for AppError {}
 
 /// Opens the window and plays until it is closed.
 pub fn run(runtime: &'static dyn Runtime, config: AppConfig) -> Result<(), AppError> {
-    let event_loop = EventLoop::<PlayerEvent>::with_user_event()
+    let event_loop = EventLoop::<Tagged>::with_user_event()
         .build()
         .map_err(AppError::EventLoop)?;
-    let proxy = Mutex::new(event_loop.create_proxy());
-    let sink: EventSink = Arc::new(move |e| match proxy.lock() {
-        Ok(p) => p.send_event(e).is_ok(),
-        Err(_) => false,
-    });
-    let mut app = App::new(runtime, config, sink);
+    let proxy = Arc::new(Mutex::new(event_loop.create_proxy()));
+    let mut app = App::new(runtime, config, proxy);
     app.start_player();
     event_loop.run_app(&mut app).map_err(AppError::EventLoop)?;
     tracing::debug!("event loop finished");
@@ -129,11 +125,20 @@ const STATUS_REFRESH: Duration = Duration::from_millis(500);
 /// Initial size of the video area (logical pixels): the sample at 1.5x.
 const INITIAL_VIDEO: (u32, u32) = (960, 540);
 
+/// A player's event, tagged with which player (connection) sent it: after a
+/// reconnect, what the previous player still had queued is ignored.
+#[derive(Debug)]
+struct Tagged {
+    generation: u64,
+    event: PlayerEvent,
+}
+
 struct App {
     runtime: &'static dyn Runtime,
     config: AppConfig,
     clock: Clock,
-    sink: EventSink,
+    proxy: Arc<Mutex<EventLoopProxy<Tagged>>>,
+    generation: u64,
     window: Option<Arc<Window>>,
     pixels: Option<Pixels<'static>>,
     layout: Layout,
@@ -151,12 +156,18 @@ struct App {
 }
 
 impl App {
-    fn new(runtime: &'static dyn Runtime, config: AppConfig, sink: EventSink) -> App {
+    fn new(
+        runtime: &'static dyn Runtime,
+        config: AppConfig,
+        proxy: Arc<Mutex<EventLoopProxy<Tagged>>>,
+    ) -> App {
         let lab = config.options.dialect == Dialect::Lab;
         let session = Session::new(SessionConfig {
             autoplay: config.autoplay,
             can_seek: !lab,
-            pending_timeout: config.options.timeout + Duration::from_secs(2),
+            // SETUP may take two round trips (DESCRIBE, SETUP), each
+            // bounded by the client's timeout.
+            pending_timeout: config.options.timeout * 2 + Duration::from_secs(2),
             ..SessionConfig::default()
         });
         let playout = Playout::new(PlayoutConfig {
@@ -172,7 +183,8 @@ impl App {
             runtime,
             config,
             clock,
-            sink,
+            proxy,
+            generation: 0,
             window: None,
             pixels: None,
             layout: ui::layout(1, 1, 1.0),
@@ -194,6 +206,13 @@ impl App {
         if let Some(old) = self.player.take() {
             old.stop();
         }
+        self.generation += 1;
+        let generation = self.generation;
+        let proxy = self.proxy.clone();
+        let sink: EventSink = Arc::new(move |event| match proxy.lock() {
+            Ok(p) => p.send_event(Tagged { generation, event }).is_ok(),
+            Err(_) => false,
+        });
         let config = PlayerConfig {
             recorder: self.config.recorder.clone(),
             ..PlayerConfig::default()
@@ -203,7 +222,7 @@ impl App {
             self.config.options.clone(),
             config,
             self.clock,
-            self.sink.clone(),
+            sink,
         ) {
             Ok(p) => self.player = Some(p),
             Err(e) => {
@@ -479,7 +498,7 @@ impl App {
     }
 }
 
-impl ApplicationHandler<PlayerEvent> for App {
+impl ApplicationHandler<Tagged> for App {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.window.is_some() {
             return;
@@ -491,8 +510,10 @@ impl ApplicationHandler<PlayerEvent> for App {
         }
     }
 
-    fn user_event(&mut self, _event_loop: &ActiveEventLoop, event: PlayerEvent) {
-        self.on_player_event(event);
+    fn user_event(&mut self, _event_loop: &ActiveEventLoop, tagged: Tagged) {
+        if tagged.generation == self.generation {
+            self.on_player_event(tagged.event);
+        }
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {

@@ -72,6 +72,7 @@ pub struct Script {
 /// What a fake client saw; shared with the test.
 #[derive(Debug, Default)]
 pub struct Transcript {
+    pub servers: Vec<ServerOptions>,
     pub commands: Vec<ClientCommand>,
     pub connects: Vec<ClientOptions>,
     pub closed: u32,
@@ -116,6 +117,7 @@ impl Runtime for FakeRuntime {
         if !options.media_dir.is_dir() {
             return Err(io::Error::new(io::ErrorKind::NotFound, "no media dir"));
         }
+        self.transcript.lock().unwrap().servers.push(options);
         let addr = SocketAddr::from(([127, 0, 0, 1], 18554));
         Ok(ServerHandle::new(addr, Box::new(|| Ok(()))))
     }
