@@ -77,6 +77,17 @@ pub enum ClientEvent {
     },
     /// DESCRIBE answered; the stream is known.
     Described(MediaInfo),
+    /// A PLAY succeeded: frames from `from` on follow (frames already in
+    /// flight from before a seek may still arrive; `first_sequence`, when the
+    /// server said, is the first packet of the new range).
+    PlayStarted {
+        /// Where the server says playback starts (its `Range:` reply).
+        from: Option<Duration>,
+        /// The RTP sequence number of the first packet of the range (RTP-Info).
+        first_sequence: Option<u16>,
+    },
+    /// The server said the stream is over (RTCP BYE).
+    EndOfStream,
     /// A frame arrived whole.
     Frame(ReceivedFrame),
     /// Periodic statistics.
@@ -122,4 +133,900 @@ pub enum ClientError {
     /// The transport (connection, sockets) failed; set by the shell.
     #[error("connection: {0}")]
     Transport(String),
+}
+
+// ---------------------------------------------------------------------------
+// The client object.
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::ToString;
+use core::net::SocketAddr;
+
+use crate::jpeg::rfc2435::{Depacketizer, DepacketizerConfig};
+use crate::rtp::RtpPacket;
+use crate::rtp::rtcp::{self, Bye, ReceiverReport, Report, RtcpPacket};
+use crate::rtp::stats::{PacketVerdict, ReceiverStats};
+use crate::rtsp::{
+    LineEnding, Message, MessageWriter, Method, ParseOptions, Response, Status, StatusCode, parse,
+    resolve_control, write_interleaved,
+};
+use crate::sdp::parse_sdp;
+use crate::session::Dialect;
+use crate::session::transition::client_transition;
+
+/// How a client behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// What to play. Standard dialect: the presentation's absolute URL
+    /// (`rtsp://host:port/clip.Mjpeg`). Lab dialect: the bare file name.
+    pub url: String,
+    /// Which RTSP to speak.
+    pub dialect: Dialect,
+    /// How RTP should travel. A UDP port must be the one actually bound.
+    pub transport: ClientTransport,
+    /// The server's address (RTCP goes to its IP; RTP is accepted only from it).
+    pub server: SocketAddr,
+    /// `User-Agent` header value.
+    pub user_agent: String,
+    /// RTCP SDES CNAME.
+    pub cname: String,
+    /// How long to wait for each reply.
+    pub reply_timeout: Duration,
+    /// How often to emit [`ClientEvent::Stats`] while playing.
+    pub stats_interval: Duration,
+    /// How often to send RTCP receiver reports (RFC 3550 Section 6.2).
+    pub rtcp_interval: Duration,
+    /// Silence that completes an unterminated lab-dialect reply.
+    pub lab_tail_delay: Duration,
+    /// Largest reassembled frame.
+    pub max_frame_len: usize,
+}
+
+impl ClientConfig {
+    /// A configuration with defaults for everything but what to play and how.
+    pub fn new(
+        url: &str,
+        dialect: Dialect,
+        transport: ClientTransport,
+        server: SocketAddr,
+    ) -> ClientConfig {
+        ClientConfig {
+            url: url.to_string(),
+            dialect,
+            transport,
+            server,
+            user_agent: String::from(concat!("stream-core/", env!("CARGO_PKG_VERSION"))),
+            cname: String::from("stream-core-client"),
+            reply_timeout: Duration::from_secs(10),
+            stats_interval: Duration::from_secs(1),
+            rtcp_interval: Duration::from_secs(5),
+            lab_tail_delay: Duration::from_millis(20),
+            max_frame_len: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// The client's two UDP sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientSocket {
+    /// Receives RTP.
+    Rtp,
+    /// Sends and receives RTCP.
+    Rtcp,
+}
+
+/// Something to send; the bytes are in the buffer given to
+/// [`Client::poll_transmit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientTransmit {
+    /// Write to the RTSP connection.
+    Stream,
+    /// Send a datagram from `socket` to `destination`.
+    Datagram {
+        /// Which socket.
+        socket: ClientSocket,
+        /// Where to.
+        destination: SocketAddr,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Command {
+    Setup,
+    Play(Option<Duration>),
+    Pause,
+    Teardown,
+}
+
+impl Command {
+    fn method(self) -> Method {
+        match self {
+            Command::Setup => Method::Setup,
+            Command::Play(_) => Method::Play,
+            Command::Pause => Method::Pause,
+            Command::Teardown => Method::Teardown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    cseq: u32,
+    method: Method,
+    deadline: Instant,
+    /// A keepalive: failures switch the keepalive method, nothing else.
+    keepalive: bool,
+}
+
+/// Most commands that may wait behind a request in flight.
+const MAX_QUEUED: usize = 8;
+/// Cap on unparsed RTSP input (a reply head plus an SDP body, or one
+/// interleaved frame, is far smaller).
+const MAX_INPUT: usize = 256 * 1024;
+
+/// An RTSP client for one stream, as a sans-IO object.
+///
+/// Commands ([`setup`](Self::setup), [`play`](Self::play), ...) queue
+/// requests; inputs feed it what arrives; after each, drain
+/// [`poll_transmit`](Self::poll_transmit), then [`poll_timeout`](Self::poll_timeout),
+/// then [`poll_event`](Self::poll_event). One request is in flight at a time
+/// (RFC 2326 allows pipelining; the lab's server does not).
+pub struct Client {
+    config: ClientConfig,
+    state: State,
+    next_cseq: u32,
+    in_flight: Option<InFlight>,
+    queue: VecDeque<Command>,
+    /// DESCRIBE done; SETUP follows as part of the same command.
+    described: bool,
+    control: String,
+    payload_type: u8,
+    session: Option<String>,
+    session_timeout: Duration,
+    keepalive_method: Method,
+    keepalive_at: Option<Instant>,
+    server_rtp: Option<SocketAddr>,
+    server_rtcp: Option<SocketAddr>,
+    channels: (u8, u8),
+    input: Vec<u8>,
+    last_input: Instant,
+    stream_out: Vec<u8>,
+    datagrams: VecDeque<(ClientSocket, SocketAddr, Vec<u8>)>,
+    events: VecDeque<ClientEvent>,
+    ssrc: u32,
+    server_ssrc: Option<u32>,
+    last_sr: Option<(u32, Instant)>,
+    receiver: ReceiverStats,
+    depacketizer: Depacketizer,
+    last_lab_sequence: Option<u64>,
+    frames: u64,
+    frames_dropped: u64,
+    next_rr: Option<Instant>,
+    next_stats: Option<Instant>,
+    closed: bool,
+}
+
+impl Client {
+    /// A client that has not sent anything yet. `ssrc` should be random
+    /// (RFC 3550 Section 8.1); it names us in receiver reports.
+    pub fn new(config: ClientConfig, now: Instant, ssrc: u32) -> Client {
+        let control = config.url.clone();
+        let depacketizer = Depacketizer::new(DepacketizerConfig {
+            max_frame_len: config.max_frame_len,
+        });
+        Client {
+            state: State::Init,
+            next_cseq: 1,
+            in_flight: None,
+            queue: VecDeque::new(),
+            described: false,
+            control,
+            payload_type: 26,
+            session: None,
+            session_timeout: Duration::from_secs(60),
+            keepalive_method: Method::GetParameter,
+            keepalive_at: None,
+            server_rtp: None,
+            server_rtcp: None,
+            channels: (0, 1),
+            input: Vec::new(),
+            last_input: now,
+            stream_out: Vec::new(),
+            datagrams: VecDeque::new(),
+            events: VecDeque::new(),
+            ssrc,
+            server_ssrc: None,
+            last_sr: None,
+            receiver: ReceiverStats::new(90_000),
+            depacketizer,
+            last_lab_sequence: None,
+            frames: 0,
+            frames_dropped: 0,
+            next_rr: None,
+            next_stats: None,
+            closed: false,
+            config,
+        }
+    }
+
+    /// The session state as the client sees it.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The session id, once SETUP succeeded.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
+    /// Whether the connection is finished.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Reception statistics so far.
+    pub fn stats(&self) -> ReceptionStats {
+        ReceptionStats {
+            frames: self.frames,
+            frames_dropped: self.frames_dropped + self.depacketizer.stats().frames_dropped,
+            packets: self.receiver.received(),
+            packets_lost: self.receiver.lost(),
+            duplicates: self.receiver.duplicates(),
+            reordered: self.receiver.reordered(),
+            bytes: self.receiver.payload_bytes(),
+            jitter: self.receiver.jitter_duration(),
+        }
+    }
+
+    // ---- commands -----------------------------------------------------
+
+    /// Sets the stream up: DESCRIBE then SETUP (standard), or SETUP (lab).
+    pub fn setup(&mut self, now: Instant) -> Result<(), ClientError> {
+        self.command(now, Command::Setup)
+    }
+
+    /// PLAY, from `from` (media time) when given: `Range: npt=<from>-`.
+    pub fn play(&mut self, now: Instant, from: Option<Duration>) -> Result<(), ClientError> {
+        self.command(now, Command::Play(from))
+    }
+
+    /// PAUSE.
+    pub fn pause(&mut self, now: Instant) -> Result<(), ClientError> {
+        self.command(now, Command::Pause)
+    }
+
+    /// TEARDOWN.
+    pub fn teardown(&mut self, now: Instant) -> Result<(), ClientError> {
+        self.command(now, Command::Teardown)
+    }
+
+    fn command(&mut self, now: Instant, cmd: Command) -> Result<(), ClientError> {
+        if self.closed {
+            return Err(ClientError::Transport(String::from("connection closed")));
+        }
+        if self.in_flight.is_some() || !self.queue.is_empty() {
+            if self.queue.len() >= MAX_QUEUED {
+                return Err(ClientError::NotAllowed {
+                    command: cmd.method().as_str(),
+                    state: self.state,
+                });
+            }
+            self.queue.push_back(cmd);
+            return Ok(());
+        }
+        self.start(now, cmd)
+    }
+
+    fn start(&mut self, now: Instant, cmd: Command) -> Result<(), ClientError> {
+        if client_transition(self.state, cmd.method()).is_none() {
+            return Err(ClientError::NotAllowed {
+                command: cmd.method().as_str(),
+                state: self.state,
+            });
+        }
+        match cmd {
+            Command::Setup if self.config.dialect == Dialect::Standard && !self.described => {
+                self.send_request(now, Method::Describe, None, false);
+            }
+            Command::Setup => self.send_request(now, Method::Setup, None, false),
+            Command::Play(from) => self.send_request(now, Method::Play, from, false),
+            Command::Pause => self.send_request(now, Method::Pause, None, false),
+            Command::Teardown => self.send_request(now, Method::Teardown, None, false),
+        }
+        Ok(())
+    }
+
+    fn next_queued(&mut self, now: Instant) {
+        while self.in_flight.is_none() {
+            let Some(cmd) = self.queue.pop_front() else {
+                return;
+            };
+            if let Err(e) = self.start(now, cmd) {
+                self.events.push_back(ClientEvent::Error(e));
+            }
+        }
+    }
+
+    fn send_request(
+        &mut self,
+        now: Instant,
+        method: Method,
+        range: Option<Duration>,
+        keepalive: bool,
+    ) {
+        let cseq = self.next_cseq;
+        self.next_cseq = self.next_cseq.wrapping_add(1);
+        let lab = self.config.dialect == Dialect::Lab;
+        let uri = match method {
+            Method::Describe => self.config.url.clone(),
+            Method::Setup => self.control.clone(),
+            _ if lab => self.config.url.clone(),
+            // Aggregate control: our presentations have one stream, so the
+            // presentation URL and the stream URL both work; use the one
+            // SETUP used, which every server accepts.
+            _ => self.control.clone(),
+        };
+        let ending = if lab {
+            LineEnding::Lf
+        } else {
+            LineEnding::CrLf
+        };
+        let mut w = MessageWriter::request(&mut self.stream_out, method, &uri, ending);
+        w.header("CSeq", cseq);
+        if lab {
+            // Exactly the lab client's lines: CSeq, then Transport or Session.
+            match method {
+                Method::Setup => {
+                    if let ClientTransport::Udp { rtp_port } = self.config.transport {
+                        w.header("Transport", format!("RTP/UDP; client_port= {rtp_port}"));
+                    }
+                }
+                _ => {
+                    w.header("Session", self.session.as_deref().unwrap_or("0"));
+                }
+            }
+            w.finish_unterminated();
+        } else {
+            if let Some(s) = &self.session {
+                if method != Method::Setup || self.state != State::Init {
+                    w.header("Session", s);
+                }
+            }
+            w.header("User-Agent", &self.config.user_agent);
+            match method {
+                Method::Describe => {
+                    w.header("Accept", "application/sdp");
+                }
+                Method::Setup => {
+                    let t = match self.config.transport {
+                        ClientTransport::Udp { rtp_port } => {
+                            format!(
+                                "RTP/AVP;unicast;client_port={}-{}",
+                                rtp_port,
+                                rtp_port.wrapping_add(1)
+                            )
+                        }
+                        ClientTransport::Tcp => String::from("RTP/AVP/TCP;unicast;interleaved=0-1"),
+                    };
+                    w.header("Transport", t);
+                }
+                Method::Play => {
+                    let from = range.unwrap_or(Duration::ZERO);
+                    if range.is_some() || self.state == State::Ready && self.frames == 0 {
+                        w.header(
+                            "Range",
+                            format!("npt={}.{:03}-", from.as_secs(), from.subsec_millis()),
+                        );
+                    }
+                }
+                _ => {}
+            }
+            w.finish(&[]);
+        }
+        self.in_flight = Some(InFlight {
+            cseq,
+            method,
+            deadline: now + self.config.reply_timeout,
+            keepalive,
+        });
+    }
+
+    // ---- inputs -------------------------------------------------------
+
+    /// Bytes arrived on the RTSP connection (replies, interleaved frames).
+    pub fn handle_stream_data(&mut self, now: Instant, data: &[u8]) {
+        if self.closed || data.is_empty() {
+            return;
+        }
+        if self.input.len() + data.len() > MAX_INPUT {
+            self.events
+                .push_back(ClientEvent::Error(ClientError::BadReply(String::from(
+                    "server sent more than 256 KiB without completing a message",
+                ))));
+            self.input.clear();
+            return;
+        }
+        self.input.extend_from_slice(data);
+        self.last_input = now;
+        self.process_input(now, false);
+    }
+
+    fn process_input(&mut self, now: Instant, end_of_input: bool) {
+        loop {
+            if self.input.is_empty() {
+                return;
+            }
+            let input = core::mem::take(&mut self.input);
+            let options = ParseOptions {
+                end_of_input,
+                ..ParseOptions::default()
+            };
+            let consumed = match parse(&input, &options) {
+                Ok(Status::Partial) => {
+                    self.input = input;
+                    return;
+                }
+                Ok(Status::Complete((message, n))) => {
+                    match message {
+                        Message::Response(r) => self.handle_response(now, &r),
+                        Message::Interleaved(f) => {
+                            let (rtp, rtcp) = self.channels;
+                            if f.channel == rtp {
+                                self.handle_rtp(now, f.payload);
+                            } else if f.channel == rtcp {
+                                self.handle_rtcp(now, f.payload);
+                            }
+                        }
+                        // A server request (ANNOUNCE, REDIRECT...): not supported.
+                        Message::Request(_) => {}
+                    }
+                    n
+                }
+                Err(e) => {
+                    self.events
+                        .push_back(ClientEvent::Error(ClientError::BadReply(e.to_string())));
+                    match e.resync {
+                        Some(n) => n,
+                        None => input.len(),
+                    }
+                }
+            };
+            let mut input = input;
+            input.drain(..consumed.min(input.len()));
+            self.input = input;
+        }
+    }
+
+    fn handle_response(&mut self, now: Instant, r: &Response<'_>) {
+        let Some(req) = self.in_flight else { return };
+        // A reply to something else is ignored, as the lab client does.
+        if r.headers.cseq().ok().flatten() != Some(req.cseq) {
+            return;
+        }
+        self.in_flight = None;
+        if !r.status.is_success() {
+            if req.keepalive {
+                if matches!(
+                    r.status,
+                    StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
+                ) && self.keepalive_method == Method::GetParameter
+                {
+                    self.keepalive_method = Method::Options;
+                }
+            } else {
+                self.events.push_back(ClientEvent::RequestFailed {
+                    method: req.method.as_str(),
+                    status: r.status.0,
+                    reason: r.reason.to_string(),
+                });
+                if req.method == Method::Describe || req.method == Method::Setup {
+                    // The rest of this setup cannot go on.
+                    self.queue.retain(|c| *c != Command::Setup);
+                }
+            }
+            self.next_queued(now);
+            return;
+        }
+        match req.method {
+            Method::Describe => {
+                if let Err(e) = self.take_description(r) {
+                    self.events.push_back(ClientEvent::Error(e));
+                } else {
+                    self.described = true;
+                    self.send_request(now, Method::Setup, None, false);
+                    return;
+                }
+            }
+            Method::Setup => {
+                if let Err(e) = self.take_setup(now, r) {
+                    self.events.push_back(ClientEvent::Error(e));
+                } else {
+                    self.transition(State::Ready);
+                }
+            }
+            Method::Play => {
+                let from = r
+                    .headers
+                    .range()
+                    .ok()
+                    .flatten()
+                    .and_then(|range| match range.start {
+                        crate::rtsp::NptTime::At(t) => Some(t),
+                        crate::rtsp::NptTime::Now => None,
+                    });
+                let first_sequence = r
+                    .headers
+                    .rtp_info()
+                    .and_then(|mut l| l.next())
+                    .and_then(|e| e.ok())
+                    .and_then(|e| e.seq);
+                self.reset_depacketizer();
+                self.transition(State::Playing);
+                self.events.push_back(ClientEvent::PlayStarted {
+                    from,
+                    first_sequence,
+                });
+                self.next_stats = Some(now + self.config.stats_interval);
+                if self.config.dialect == Dialect::Standard {
+                    self.next_rr = Some(now + self.config.rtcp_interval);
+                }
+            }
+            Method::Pause => self.transition(State::Ready),
+            Method::Teardown => {
+                self.queue_bye();
+                self.session = None;
+                self.described = false;
+                self.keepalive_at = None;
+                self.next_rr = None;
+                self.transition(State::Init);
+            }
+            _ => {}
+        }
+        if self.session.is_some() && self.config.dialect == Dialect::Standard {
+            self.keepalive_at = Some(now + self.session_timeout / 2);
+        }
+        self.next_queued(now);
+    }
+
+    fn reset_depacketizer(&mut self) {
+        let dropped = self.depacketizer.stats().frames_dropped;
+        self.frames_dropped += dropped;
+        self.depacketizer = Depacketizer::new(DepacketizerConfig {
+            max_frame_len: self.config.max_frame_len,
+        });
+    }
+
+    fn transition(&mut self, to: State) {
+        let from = self.state;
+        self.state = to;
+        self.events
+            .push_back(ClientEvent::StateChanged { from, to });
+    }
+
+    fn take_description(&mut self, r: &Response<'_>) -> Result<(), ClientError> {
+        let text = core::str::from_utf8(r.body)
+            .map_err(|_| ClientError::BadReply(String::from("SDP is not UTF-8")))?;
+        let sdp = parse_sdp(text).map_err(|e| ClientError::BadReply(format!("SDP: {e}")))?;
+        let media = sdp.first_jpeg_video().ok_or_else(|| {
+            ClientError::BadReply(String::from("no JPEG video stream in the SDP"))
+        })?;
+        let base = r
+            .headers
+            .content_base()
+            .unwrap_or(&self.config.url)
+            .to_string();
+        self.control = match media.control {
+            Some(c) => resolve_control(&base, c),
+            None => base.clone(),
+        };
+        self.payload_type = media.jpeg_payload_type().unwrap_or(26);
+        let info = MediaInfo {
+            duration: sdp.duration(),
+            framerate: media.framerate,
+            control: self.control.clone(),
+        };
+        self.events.push_back(ClientEvent::Described(info));
+        Ok(())
+    }
+
+    fn take_setup(&mut self, now: Instant, r: &Response<'_>) -> Result<(), ClientError> {
+        let session = r
+            .headers
+            .session()
+            .map_err(|e| ClientError::BadReply(format!("Session: {e}")))?
+            .ok_or_else(|| ClientError::BadReply(String::from("SETUP reply without Session")))?;
+        self.session = Some(session.id.to_string());
+        if let Some(t) = session.timeout {
+            self.session_timeout = Duration::from_secs(u64::from(t.max(2)));
+        }
+        let _ = now;
+        if self.config.dialect == Dialect::Lab {
+            return Ok(());
+        }
+        let spec = r
+            .headers
+            .transports()
+            .and_then(|mut l| l.next())
+            .and_then(Result::ok)
+            .ok_or_else(|| {
+                ClientError::BadReply(String::from("SETUP reply without a usable Transport"))
+            })?;
+        self.server_ssrc = spec.ssrc;
+        match self.config.transport {
+            ClientTransport::Udp { .. } => {
+                if let Some(p) = spec.server_port {
+                    let ip = self.config.server.ip();
+                    self.server_rtp = Some(SocketAddr::new(ip, p.rtp));
+                    self.server_rtcp =
+                        Some(SocketAddr::new(ip, p.rtcp.unwrap_or(p.rtp.wrapping_add(1))));
+                }
+            }
+            ClientTransport::Tcp => {
+                if let Some(ch) = spec.interleaved {
+                    self.channels = (ch.rtp, ch.rtcp.unwrap_or(ch.rtp.wrapping_add(1)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A datagram arrived on one of the client's UDP sockets. Only packets
+    /// from the server's address are taken.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        socket: ClientSocket,
+        from: SocketAddr,
+        data: &[u8],
+    ) {
+        if self.closed || from.ip() != self.config.server.ip() {
+            return;
+        }
+        match socket {
+            ClientSocket::Rtp => self.handle_rtp(now, data),
+            ClientSocket::Rtcp => self.handle_rtcp(now, data),
+        }
+    }
+
+    fn handle_rtp(&mut self, now: Instant, data: &[u8]) {
+        // Media may overtake the PLAY reply (UDP against TCP, or the lab
+        // server's unterminated reply), and stragglers may follow a PAUSE:
+        // take RTP whenever a session exists.
+        if self.session.is_none() {
+            return;
+        }
+        let Ok(packet) = RtpPacket::new_checked(data) else {
+            return;
+        };
+        if packet.payload_type() != self.payload_type {
+            return;
+        }
+        if let Some(ssrc) = self.server_ssrc {
+            if self.config.dialect == Dialect::Standard && packet.ssrc() != ssrc {
+                return;
+            }
+        }
+        let payload = packet.payload();
+        let verdict = self.receiver.on_packet(
+            now,
+            packet.sequence_number(),
+            packet.timestamp(),
+            payload.len(),
+        );
+        if matches!(verdict, PacketVerdict::Restarted { .. }) {
+            // The sender restarted its sequence: frames in progress are void.
+            self.reset_depacketizer();
+        }
+        let Some(extended) = verdict.extended().filter(|_| verdict.is_usable()) else {
+            return;
+        };
+        if self.config.dialect == Dialect::Lab {
+            // One whole JPEG per packet; show it only if it is newer than
+            // the last shown (what the lab client does). The lab server's
+            // timestamps are wall-clock seconds, so the frame's timestamp
+            // is derived from its number at the lab's 20 frames a second.
+            if self.last_lab_sequence.is_some_and(|last| extended <= last) {
+                return;
+            }
+            self.last_lab_sequence = Some(extended);
+            self.frames += 1;
+            self.events.push_back(ClientEvent::Frame(ReceivedFrame {
+                jpeg: payload.to_vec(),
+                rtp_timestamp: (extended as u32).wrapping_mul(90_000 / 20),
+                sequence: extended,
+                received_at: now,
+            }));
+            return;
+        }
+        match self
+            .depacketizer
+            .push(extended, packet.timestamp(), packet.marker(), payload)
+        {
+            Ok(Some(frame)) => {
+                self.frames += 1;
+                self.events.push_back(ClientEvent::Frame(ReceivedFrame {
+                    jpeg: frame.jpeg,
+                    rtp_timestamp: frame.rtp_timestamp,
+                    sequence: frame.first_sequence,
+                    received_at: now,
+                }));
+            }
+            Ok(None) => {}
+            Err(_) => {}
+        }
+    }
+
+    fn handle_rtcp(&mut self, now: Instant, data: &[u8]) {
+        for packet in rtcp::parse_compound(data) {
+            let Ok(packet) = packet else { break };
+            match packet {
+                RtcpPacket::SenderReport { ntp_timestamp, .. } => {
+                    self.last_sr = Some((rtcp::ntp_short(ntp_timestamp), now));
+                }
+                RtcpPacket::Goodbye { .. } if self.state == State::Playing => {
+                    self.events.push_back(ClientEvent::EndOfStream);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Deadlines passed (a spurious call is harmless).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.closed {
+            return;
+        }
+        if !self.input.is_empty()
+            && self.config.dialect == Dialect::Lab
+            && self.last_input + self.config.lab_tail_delay <= now
+        {
+            // The lab server's replies have no terminator: a pause ends them.
+            self.process_input(now, true);
+        }
+        if let Some(req) = self.in_flight {
+            if req.deadline <= now {
+                self.in_flight = None;
+                if !req.keepalive {
+                    self.events
+                        .push_back(ClientEvent::Error(ClientError::ReplyTimeout {
+                            method: req.method.as_str(),
+                            timeout: self.config.reply_timeout,
+                        }));
+                }
+                self.next_queued(now);
+            }
+        }
+        if self.keepalive_at.is_some_and(|t| t <= now) {
+            self.keepalive_at = Some(now + self.session_timeout / 2);
+            if self.in_flight.is_none() && self.session.is_some() {
+                self.send_request(now, self.keepalive_method, None, true);
+            }
+        }
+        if self.next_rr.is_some_and(|t| t <= now) {
+            self.next_rr = Some(now + self.config.rtcp_interval);
+            self.queue_receiver_report(now, None);
+        }
+        if self.next_stats.is_some_and(|t| t <= now) {
+            self.next_stats =
+                (self.state == State::Playing).then(|| now + self.config.stats_interval);
+            self.events.push_back(ClientEvent::Stats(self.stats()));
+        }
+    }
+
+    /// The RTSP connection closed or failed.
+    pub fn handle_disconnect(&mut self, _now: Instant) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        if self.state != State::Init {
+            self.transition(State::Init);
+        }
+        self.events.push_back(ClientEvent::Closed);
+    }
+
+    fn queue_receiver_report(&mut self, now: Instant, bye: Option<&Bye<'_>>) {
+        let mut blocks = heapless::Vec::<rtcp::ReportBlock, 1>::new();
+        if let Some(server) = self
+            .server_ssrc
+            .or((self.receiver.received() > 0).then_some(0))
+        {
+            let (lsr, dlsr) = match self.last_sr {
+                Some((lsr, at)) => (lsr, rtcp::dlsr_from_duration(now - at)),
+                None => (0, 0),
+            };
+            let _ = blocks.push(self.receiver.report_block(server, lsr, dlsr));
+        }
+        let rr = ReceiverReport {
+            ssrc: self.ssrc,
+            reports: &blocks,
+        };
+        let mut packet = Vec::new();
+        let written = match bye {
+            Some(b) => {
+                rtcp::write_bye_compound(&mut packet, &Report::Receiver(rr), &self.config.cname, b)
+            }
+            None => rtcp::write_receiver_report_compound(&mut packet, &rr, &self.config.cname),
+        };
+        if written.is_err() {
+            return;
+        }
+        match self.config.transport {
+            ClientTransport::Udp { .. } => {
+                if let Some(dest) = self.server_rtcp {
+                    self.datagrams.push_back((ClientSocket::Rtcp, dest, packet));
+                }
+            }
+            ClientTransport::Tcp => {
+                let _ = write_interleaved(&mut self.stream_out, self.channels.1, &packet);
+            }
+        }
+    }
+
+    fn queue_bye(&mut self) {
+        if self.config.dialect == Dialect::Lab {
+            return;
+        }
+        let bye = Bye {
+            ssrcs: &[self.ssrc],
+            reason: None,
+        };
+        let now = self.last_input;
+        self.queue_receiver_report(now, Some(&bye));
+    }
+
+    // ---- outputs ------------------------------------------------------
+
+    /// The next thing to send; its bytes replace `buf`'s contents.
+    #[must_use]
+    pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) -> Option<ClientTransmit> {
+        buf.clear();
+        if !self.stream_out.is_empty() {
+            core::mem::swap(buf, &mut self.stream_out);
+            return Some(ClientTransmit::Stream);
+        }
+        let (socket, destination, bytes) = self.datagrams.pop_front()?;
+        buf.extend_from_slice(&bytes);
+        Some(ClientTransmit::Datagram {
+            socket,
+            destination,
+        })
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.closed {
+            return None;
+        }
+        let tail = (!self.input.is_empty() && self.config.dialect == Dialect::Lab)
+            .then(|| self.last_input + self.config.lab_tail_delay);
+        [
+            tail,
+            self.in_flight.map(|r| r.deadline),
+            self.keepalive_at,
+            self.next_rr,
+            self.next_stats,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The next event.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+}
+
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("state", &self.state)
+            .field("session", &self.session)
+            .field("in_flight", &self.in_flight)
+            .finish_non_exhaustive()
+    }
 }

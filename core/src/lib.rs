@@ -7,8 +7,13 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod client;
+pub mod clip;
 pub mod jpeg;
+#[cfg(feature = "std")]
+pub mod media;
 pub mod mjpeg;
 pub mod pacing;
 pub mod rtp;
@@ -16,6 +21,7 @@ pub mod rtsp;
 #[cfg(feature = "std")]
 pub mod runtime;
 pub mod sdp;
+pub mod server;
 pub mod session;
 pub mod time;
 

@@ -18,6 +18,65 @@ pub use crate::client::{
 };
 pub use crate::session::{Dialect, State};
 
+/// The wall-clock instant a shell's core objects count from: turns
+/// `std::time::Instant` into the core's [`Instant`](crate::time::Instant)
+/// and back.
+#[derive(Debug, Clone, Copy)]
+pub struct Epoch(std::time::Instant);
+
+impl Epoch {
+    /// An epoch starting now.
+    pub fn new() -> Epoch {
+        Epoch(std::time::Instant::now())
+    }
+
+    /// The wall-clock instant of the core's `Instant::ZERO`.
+    pub fn start(&self) -> std::time::Instant {
+        self.0
+    }
+
+    /// Now, as the core counts time.
+    pub fn now(&self) -> crate::time::Instant {
+        let micros = u64::try_from(self.0.elapsed().as_micros()).unwrap_or(u64::MAX);
+        crate::time::Instant::from_micros(micros)
+    }
+
+    /// How long from now until the core instant `t` (zero if past).
+    ///
+    /// Rounded up to a whole millisecond, so a poll with this timeout never
+    /// wakes just before the deadline and spins.
+    pub fn until(&self, t: crate::time::Instant) -> Duration {
+        let d = t.saturating_duration_since(self.now());
+        let ms = d.as_micros().div_ceil(1000);
+        Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+    }
+}
+
+impl Default for Epoch {
+    fn default() -> Self {
+        Epoch::new()
+    }
+}
+
+/// 32 bytes from the OS CSPRNG, to seed a core object's random numbers.
+pub fn random_seed() -> io::Result<[u8; 32]> {
+    let mut s = [0u8; 32];
+    getrandom::fill(&mut s).map_err(|e| io::Error::other(std::format!("OS random source: {e}")))?;
+    Ok(s)
+}
+
+/// The NTP timestamp (RFC 3550 Section 4: seconds since 1900 in the high 32
+/// bits, fraction in the low 32) of now, for `ServerConfig::ntp_at_zero`.
+pub fn ntp_now() -> u64 {
+    const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() + NTP_UNIX_OFFSET;
+    let frac = (u64::from(d.subsec_nanos()) << 32) / 1_000_000_000;
+    (secs << 32) | frac
+}
+
 /// How to run a server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerOptions {
@@ -113,6 +172,28 @@ impl ClientOptions {
             dialect: Dialect::Lab,
             timeout: Duration::from_secs(10),
         }
+    }
+
+    /// The core client's configuration for this stream, once the shell has
+    /// resolved the server and bound its UDP ports (`rtp_port` is the RTP
+    /// port actually bound; ignored for TCP).
+    pub fn client_config(&self, server: SocketAddr, rtp_port: u16) -> crate::client::ClientConfig {
+        let url = match self.dialect {
+            Dialect::Lab => self.path.clone(),
+            Dialect::Standard => match server.ip() {
+                std::net::IpAddr::V6(_) if self.host.contains(':') => {
+                    std::format!("rtsp://[{}]:{}/{}", self.host, self.port, self.path)
+                }
+                _ => std::format!("rtsp://{}:{}/{}", self.host, self.port, self.path),
+            },
+        };
+        let transport = match self.transport {
+            ClientTransport::Udp { .. } => ClientTransport::Udp { rtp_port },
+            ClientTransport::Tcp => ClientTransport::Tcp,
+        };
+        let mut config = crate::client::ClientConfig::new(&url, self.dialect, transport, server);
+        config.reply_timeout = self.timeout;
+        config
     }
 
     /// The server's socket address (resolves `host`).

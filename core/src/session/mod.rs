@@ -4,6 +4,8 @@
 
 use core::fmt;
 
+pub mod transition;
+
 /// The state of an RTSP session, as both ends track it (RFC 2326 A.1, A.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {

@@ -1,1 +1,0 @@
-//! RTP/JPEG (RFC 2435) packetizer and depacketizer.
