@@ -453,6 +453,14 @@ impl App {
                 // the timestamps carry on but local time has moved).
                 self.playout.reset(None);
             }
+            PlayerEvent::Client(ClientEvent::PlayStarted {
+                from,
+                first_sequence,
+            }) => {
+                // Where the server says the range starts, and which frames
+                // still in flight are from before it.
+                self.playout.reset_for_play(*from, *first_sequence);
+            }
             PlayerEvent::Client(ClientEvent::StateChanged {
                 to: State::Init, ..
             })

@@ -276,6 +276,10 @@ fn fatal(event: &PlayerEvent, session: &Session, frames: u64) -> Option<String> 
         PlayerEvent::Client(ClientEvent::Error(e)) => {
             Some(crate::session::describe_client_error(e))
         }
+        PlayerEvent::Client(ClientEvent::EndOfStream) => Some(format!(
+            "the stream ended after {} of {frames} frames",
+            session.counters().frames_decoded
+        )),
         PlayerEvent::Client(ClientEvent::Closed) => Some(format!(
             "the connection closed after {} of {frames} frames",
             session.counters().frames_decoded

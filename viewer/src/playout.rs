@@ -161,6 +161,9 @@ pub struct Playout<T> {
     origin_position: Duration,
     origin_timestamp: Option<i64>,
     last_position: Option<Duration>,
+    /// Frames before this RTP sequence number (the first of a new PLAY
+    /// range) are from before a seek; dropped until a newer one is shown.
+    first_sequence: Option<u16>,
     counters: PlayoutCounters,
 }
 
@@ -182,6 +185,7 @@ impl<T> Playout<T> {
             origin_position: Duration::ZERO,
             origin_timestamp: None,
             last_position: None,
+            first_sequence: None,
             counters: PlayoutCounters::default(),
         }
     }
@@ -223,11 +227,28 @@ impl<T> Playout<T> {
         if origin.is_some() {
             self.last_position = origin;
         }
+        self.first_sequence = None;
+    }
+
+    /// [`Playout::reset`] for a PLAY the server answered: `origin` is where
+    /// it says the range starts, `first_sequence` the RTP sequence number
+    /// of its first packet (RTP-Info). Frames still in flight from before
+    /// (older sequence numbers) are then dropped as stale.
+    pub fn reset_for_play(&mut self, origin: Option<Duration>, first_sequence: Option<u16>) {
+        self.reset(origin);
+        self.first_sequence = first_sequence;
     }
 
     /// Offers a frame that arrived at `now` (a frame's arrival, or when its
     /// decode finished). Returns whether it was queued or dropped.
     pub fn push(&mut self, now: Instant, rtp_timestamp: u32, sequence: u64, item: T) -> Admission {
+        if let Some(first) = self.first_sequence {
+            // Signed distance modulo 2^16 (RTP sequence numbers wrap).
+            if ((sequence as u16).wrapping_sub(first) as i16) < 0 {
+                self.counters.stale += 1;
+                return Admission::Stale;
+            }
+        }
         let (key, due) = match self.config.timing {
             Timing::Arrival => (
                 Key {
@@ -301,6 +322,9 @@ impl<T> Playout<T> {
         self.counters.skipped += u64::from(skipped);
         self.counters.released += 1;
         self.last_released = Some(p.key);
+        // From here on the order check keeps older frames out; the 16-bit
+        // comparison would go wrong after 2^15 packets.
+        self.first_sequence = None;
         let position = match self.config.timing {
             Timing::Arrival => None,
             Timing::RtpTimestamps => {
@@ -553,6 +577,27 @@ mod tests {
         let r = p.poll(ms(300)).unwrap();
         assert_eq!((r.item, r.skipped), (3, 3));
         assert_eq!(r.position, Some(Duration::from_millis(2150)));
+    }
+
+    #[test]
+    fn frames_from_before_a_seek_are_dropped() {
+        let mut p = playout();
+        // PLAY with Range answered: the new range starts at packet 65530.
+        p.reset_for_play(Some(Duration::from_secs(10)), Some(65530));
+        // A frame still in flight from the old range.
+        assert_eq!(p.push(ms(0), 500, 65529, 1), Admission::Stale);
+        // New-range frames, across the 16-bit wrap.
+        assert!(matches!(
+            p.push(ms(1), 9000, 65530, 2),
+            Admission::Queued { .. }
+        ));
+        assert!(matches!(
+            p.push(ms(2), 9000 + FRAME_TICKS, 65536 + 3, 3),
+            Admission::Queued { .. }
+        ));
+        let r = p.poll(ms(121)).unwrap();
+        assert_eq!((r.item, r.position), (2, Some(Duration::from_secs(10))));
+        assert_eq!(released_by(&mut p, ms(200)), vec![3]);
     }
 
     #[test]

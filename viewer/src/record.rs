@@ -1,21 +1,23 @@
 //! `--record FILE`: received frames appended to a lab-container file.
 //!
-//! Each frame is written as it arrives, with one `write` of the whole
-//! container record, so a recording cut short (the viewer killed, the disk
-//! full) still holds every earlier frame intact and plays in any lab-format
-//! reader. A frame the container cannot hold (over 99999 bytes) is
-//! reported and left out; recording goes on with the next one.
+//! The container format is the core's ([`stream_core::mjpeg::LabWriter`]);
+//! this module only owns the file. Each frame goes to the operating system
+//! as soon as it arrives (flushed per frame), so a recording cut short (the
+//! viewer killed, the disk full) still holds every earlier frame intact and
+//! plays in any lab-format reader. A frame the container cannot hold (over
+//! 99999 bytes, or not a JPEG) is reported and left out; recording goes on
+//! with the next one.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
+
+use stream_core::mjpeg::LabWriter;
 
 /// An open recording.
 pub struct Recorder {
     path: PathBuf,
-    file: File,
-    record: Vec<u8>,
-    frames: u64,
+    writer: LabWriter<BufWriter<File>>,
     bytes: u64,
 }
 
@@ -27,31 +29,26 @@ impl Recorder {
         })?;
         Ok(Recorder {
             path: path.to_path_buf(),
-            file,
-            record: Vec::new(),
-            frames: 0,
+            writer: LabWriter::new(BufWriter::new(file)),
             bytes: 0,
         })
     }
 
-    /// Appends one JPEG frame.
+    /// Appends one JPEG frame and hands it to the operating system.
     pub fn write_frame(&mut self, jpeg: &[u8]) -> io::Result<()> {
-        self.record.clear();
-        lab_record(&mut self.record, jpeg)?;
-        self.file.write_all(&self.record)?;
-        self.frames += 1;
-        self.bytes += self.record.len() as u64;
-        Ok(())
+        self.writer.write_frame(jpeg)?;
+        self.bytes += 5 + jpeg.len() as u64;
+        self.writer.flush()
     }
 
     /// Pushes everything written to the operating system.
     pub fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
+        self.writer.flush()
     }
 
     /// Frames written so far.
     pub fn frames(&self) -> u64 {
-        self.frames
+        self.writer.frames_written()
     }
 
     /// Bytes written so far.
@@ -65,18 +62,35 @@ impl Recorder {
     }
 }
 
-/// Appends one lab-container record (5-digit length, then the JPEG) to `out`.
-fn lab_record(out: &mut Vec<u8>, jpeg: &[u8]) -> io::Result<()> {
-    if jpeg.len() > 99_999 {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "{} bytes do not fit the lab container's 5-digit length; frame not recorded",
-                jpeg.len()
-            ),
-        ));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_lab_records_and_refuses_what_does_not_fit() {
+        let path = std::env::temp_dir().join(format!("viewer-record-{}.Mjpeg", std::process::id()));
+        let mut r = Recorder::create(&path).unwrap();
+        let jpeg = [0xFF, 0xD8, 1, 2, 3, 0xFF, 0xD9];
+        r.write_frame(&jpeg).unwrap();
+        let too_big = {
+            let mut v = vec![0u8; 100_000];
+            v[..2].copy_from_slice(&[0xFF, 0xD8]);
+            v
+        };
+        let e = r.write_frame(&too_big).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("100000"), "{e}");
+        assert!(r.write_frame(b"text").is_err());
+        r.write_frame(&jpeg).unwrap();
+        assert_eq!((r.frames(), r.bytes()), (2, 24));
+        // Flushed per frame: readable while still open.
+        let data = std::fs::read(&path).unwrap();
+        assert_eq!(&data[..12], b"00007\xFF\xD8\x01\x02\x03\xFF\xD9");
+        assert_eq!(data.len(), 24);
+        let index = stream_core::mjpeg::index(&data);
+        assert_eq!(index.len(), 2);
+        drop(r);
+        let _ = std::fs::remove_file(&path);
+        assert!(Recorder::create(Path::new("/nonexistent-dir/x.Mjpeg")).is_err());
     }
-    write!(out, "{:05}", jpeg.len())?;
-    out.extend_from_slice(jpeg);
-    Ok(())
 }

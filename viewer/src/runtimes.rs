@@ -1,7 +1,7 @@
 //! The one place that knows which runtimes this viewer is built with.
 //!
 //! Everything else works through `&dyn Runtime`. `--runtime NAME` is
-//! resolved here; the runtime crates export a `static RUNTIME`
+//! resolved here; each runtime crate exports a `static RUNTIME`
 //! implementing [`Runtime`].
 
 use stream_core::runtime::Runtime;
@@ -12,7 +12,7 @@ pub const DEFAULT: &str = "mio";
 /// The runtime called `name`, or why it cannot be had.
 pub fn by_name(name: &str) -> Result<&'static dyn Runtime, String> {
     match name {
-        "mio" => Err("runtime `mio` is not built into this viewer yet".to_string()),
+        "mio" => Ok(&runtime_mio::RUNTIME),
         "smol" => Err(
             "runtime `smol` does not exist yet; this viewer accepts `--runtime mio` only"
                 .to_string(),
@@ -20,5 +20,18 @@ pub fn by_name(name: &str) -> Result<&'static dyn Runtime, String> {
         other => Err(format!(
             "unknown runtime `{other}`; this viewer accepts `--runtime mio` only"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(by_name(DEFAULT).map(|r| r.name()), Ok("mio"));
+        let refused = |name| by_name(name).err().unwrap_or_default();
+        assert!(refused("smol").contains("`smol` does not exist yet"));
+        assert!(refused("tokio").contains("unknown runtime `tokio`"));
     }
 }

@@ -430,15 +430,18 @@ impl Session {
         if !self.config.can_seek {
             return Err(Refusal::CannotSeek("the lab dialect has no Range header"));
         }
-        let Some(duration) = self.media.as_ref().and_then(|m| m.duration) else {
-            return Err(Refusal::CannotSeek(
-                "the server gave no duration for this stream",
-            ));
-        };
+        // With a known duration the target stays inside the clip; without
+        // one (a looping or live stream) the server decides, and says so
+        // with an error status if it cannot.
+        let duration = self.media.as_ref().and_then(|m| m.duration);
         let here = self.position().unwrap_or(Duration::ZERO);
         let step = self.config.seek_step;
         let target = if forward {
-            (here + step).min(duration.saturating_sub(Duration::from_millis(1)))
+            let ahead = here + step;
+            match duration {
+                Some(d) => ahead.min(d.saturating_sub(Duration::from_millis(1))),
+                None => ahead,
+            }
         } else {
             here.saturating_sub(step)
         };
@@ -629,6 +632,19 @@ impl Session {
                     info.framerate.map_or("unknown".into(), |f| format!("{f}"))
                 );
                 self.media = Some(info.clone());
+            }
+            ClientEvent::PlayStarted { from, .. } => {
+                if let Some(from) = from {
+                    tracing::info!("playing from {:.1} s", from.as_secs_f64());
+                    self.position = Some(*from);
+                }
+            }
+            ClientEvent::EndOfStream => {
+                tracing::info!("end of stream (the server sent BYE)");
+                // A server says BYE when torn down too: no news then.
+                if self.pending() != Some(Control::Teardown) {
+                    self.set_error(now, "end of stream".into(), false);
+                }
             }
             ClientEvent::Frame(_) => {
                 // The player turns frames into FrameReceived/Decoded.
@@ -1021,11 +1037,16 @@ mod tests {
             Ok(ClientCommand::Seek(Duration::from_secs(1)))
         );
 
-        // No duration: no seeking. Lab dialect: none either.
+        // No duration: the server decides how far is too far.
         let (mut s, _) = connected(true);
         s.handle(ms(1), &changed(State::Init, State::Ready));
         s.handle(ms(2), &changed(State::Ready, State::Playing));
-        assert!(matches!(s.seek(ms(3), true), Err(Refusal::CannotSeek(_))));
+        s.on_displayed(1, Some(Duration::from_secs(100)));
+        assert_eq!(
+            s.seek(ms(3), true),
+            Ok(ClientCommand::Seek(Duration::from_secs(105)))
+        );
+        // The lab dialect cannot seek at all.
         let mut s = Session::new(SessionConfig {
             can_seek: false,
             ..SessionConfig::default()

@@ -77,7 +77,8 @@ fn commands_frames_and_stop() {
                 decoded.push(f.info.index);
             }
             // Under load the decoder may fall behind: skipping is allowed.
-            PlayerEvent::Client(ClientEvent::Stats(_)) | PlayerEvent::DecodeSkipped { .. } => {}
+            PlayerEvent::Client(ClientEvent::Stats(_) | ClientEvent::PlayStarted { .. })
+            | PlayerEvent::DecodeSkipped { .. } => {}
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -19,25 +19,13 @@ use stream_core::runtime::{
     State,
 };
 
-/// Splits a lab container (5-digit length + JPEG) into frames; stops at the
-/// first malformed record.
+/// The good frames of a clip (lab or raw container), read with the core's
+/// indexer.
 pub fn read_lab_clip(data: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= data.len() {
-        let Some(len) = std::str::from_utf8(&data[at..at + 5])
-            .ok()
-            .and_then(|s| s.trim().parse::<usize>().ok())
-        else {
-            break;
-        };
-        if at + 5 + len > data.len() {
-            break;
-        }
-        out.push(data[at + 5..at + 5 + len].to_vec());
-        at += 5 + len;
-    }
-    out
+    let index = stream_core::mjpeg::index(data);
+    (0..index.len())
+        .filter_map(|i| index.frame(data, i).map(<[u8]>::to_vec))
+        .collect()
 }
 
 /// The shared test media directory.
@@ -270,13 +258,20 @@ impl Sim {
                         }
                         ClientCommand::Play => {
                             self.change(&mut state, State::Playing);
+                            self.emit(ClientEvent::PlayStarted {
+                                from: None,
+                                first_sequence: Some(sequence as u16),
+                            });
                             next_frame = Some(StdInstant::now());
                         }
                         ClientCommand::Seek(to) => {
                             position = (to.as_secs_f64() * f64::from(self.fps)) as u64;
-                            if state == State::Ready {
-                                self.change(&mut state, State::Playing);
-                            }
+                            // Like the core's client: PLAY answered, from any state.
+                            self.change(&mut state, State::Playing);
+                            self.emit(ClientEvent::PlayStarted {
+                                from: Some(to),
+                                first_sequence: Some(sequence as u16),
+                            });
                             next_frame = Some(StdInstant::now());
                         }
                         ClientCommand::Pause => {
