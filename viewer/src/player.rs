@@ -19,6 +19,7 @@
 
 use std::io;
 use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError, TrySendError};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
@@ -46,7 +47,11 @@ pub struct FrameInfo {
 }
 
 /// A decoded frame.
-#[derive(Debug, Clone)]
+///
+/// It holds one of the player's [`PlayerConfig::max_decoded_in_flight`]
+/// slots until it is dropped (or its `image` moved out), so a consumer that
+/// falls behind makes the decoder skip frames instead of piling up pictures.
+#[derive(Debug)]
 pub struct DecodedFrame {
     /// Which frame.
     pub info: FrameInfo,
@@ -54,6 +59,27 @@ pub struct DecodedFrame {
     pub image: RgbaImage,
     /// How long decoding took.
     pub decode_time: std::time::Duration,
+    _slot: InFlightSlot,
+}
+
+/// Counts a decoded frame as in flight until dropped.
+#[derive(Debug)]
+struct InFlightSlot(Arc<AtomicUsize>);
+
+impl InFlightSlot {
+    /// Takes a slot if fewer than `max` are taken.
+    fn take(counter: &Arc<AtomicUsize>, max: usize) -> Option<InFlightSlot> {
+        counter
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .ok()
+            .map(|_| InFlightSlot(counter.clone()))
+    }
+}
+
+impl Drop for InFlightSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Everything a [`Player`] reports, in the order it happened per thread.
@@ -85,7 +111,8 @@ pub enum PlayerEvent {
         /// Why.
         reason: String,
     },
-    /// The decoder was busy and this frame was not decoded.
+    /// The decoder was busy (or too many decoded frames were waiting to be
+    /// shown) and this frame was not decoded.
     DecodeSkipped {
         /// Which frame.
         index: u64,
@@ -114,6 +141,10 @@ pub type EventSink = Arc<dyn Fn(PlayerEvent) -> bool + Send + Sync>;
 pub struct PlayerConfig {
     /// Frames waiting for the decoder at most (newer ones are skipped).
     pub decode_queue: usize,
+    /// Decoded frames alive at most (sent and not yet dropped by the
+    /// consumer); beyond that the decoder skips frames. Bounds memory if the
+    /// consumer stalls: the event channel itself is unbounded.
+    pub max_decoded_in_flight: usize,
     /// How often the client thread checks for commands while no event comes.
     pub command_poll: Duration,
     /// Where received frames are appended, if recording.
@@ -124,6 +155,7 @@ impl Default for PlayerConfig {
     fn default() -> Self {
         PlayerConfig {
             decode_queue: 2,
+            max_decoded_in_flight: 24,
             command_poll: Duration::from_millis(10),
             recorder: None,
         }
@@ -219,7 +251,11 @@ fn client_thread(
         handle.close();
         return;
     }
-    let (jobs, decoder) = match spawn_decoder(config.decode_queue, sink.clone()) {
+    let (jobs, decoder) = match spawn_decoder(
+        config.decode_queue,
+        config.max_decoded_in_flight,
+        sink.clone(),
+    ) {
         Ok(d) => d,
         Err(e) => {
             sink(PlayerEvent::Client(ClientEvent::Error(
@@ -337,19 +373,30 @@ struct Job {
 
 fn spawn_decoder(
     capacity: usize,
+    max_in_flight: usize,
     sink: EventSink,
 ) -> io::Result<(mpsc::SyncSender<Job>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::sync_channel::<Job>(capacity.max(1));
+    let in_flight = Arc::new(AtomicUsize::new(0));
     let thread = thread::Builder::new()
         .name("viewer-decoder".into())
         .spawn(move || {
             for job in rx {
+                let Some(slot) = InFlightSlot::take(&in_flight, max_in_flight.max(1)) else {
+                    if !sink(PlayerEvent::DecodeSkipped {
+                        index: job.info.index,
+                    }) {
+                        return;
+                    }
+                    continue;
+                };
                 let started = std::time::Instant::now();
                 let event = match decode_jpeg(&job.jpeg) {
                     Ok(image) => PlayerEvent::Decoded(DecodedFrame {
                         info: job.info,
                         image,
                         decode_time: started.elapsed(),
+                        _slot: slot,
                     }),
                     Err(e) => PlayerEvent::DecodeFailed {
                         index: job.info.index,

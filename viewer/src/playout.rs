@@ -73,7 +73,7 @@ impl Default for PlayoutConfig {
             timing: Timing::RtpTimestamps,
             delay: Duration::from_millis(120),
             clock_rate: JPEG_CLOCK_RATE,
-            max_pending: 32,
+            max_pending: 16,
             discontinuity: Duration::from_secs(3),
             max_consecutive_late: 3,
         }

@@ -133,3 +133,48 @@ fn nobody_listening_stops_the_player() {
     player.stop();
     assert_eq!(rt.transcript.lock().unwrap().closed, 1);
 }
+
+#[test]
+fn a_stalled_consumer_makes_the_decoder_skip_not_pile_up() {
+    let rt = FakeRuntime::sample(200, Script::default()).leak();
+    let (tx, rx) = mpsc::channel();
+    let player = Player::start(
+        rt,
+        ClientOptions::from_url("rtsp://127.0.0.1:8554/sample.Mjpeg").unwrap(),
+        PlayerConfig {
+            max_decoded_in_flight: 3,
+            ..PlayerConfig::default()
+        },
+        Clock::new(),
+        Arc::new(move |e| tx.send(e).is_ok()),
+    )
+    .unwrap();
+    assert!(matches!(next(&rx), PlayerEvent::Connected { .. }));
+    player.send(ClientCommand::Setup);
+    until_state(&rx, State::Ready);
+    player.send(ClientCommand::Play);
+    // Hold on to every decoded frame (a consumer that never lets go).
+    let mut held = Vec::new();
+    while held.len() < 3 {
+        if let PlayerEvent::Decoded(f) = next(&rx) {
+            held.push(f);
+        }
+    }
+    // All slots taken: every further frame is skipped, none decoded.
+    let mut skipped = 0;
+    while skipped < 5 {
+        match next(&rx) {
+            PlayerEvent::Decoded(_) => panic!("decoded past the in-flight limit"),
+            PlayerEvent::DecodeSkipped { .. } => skipped += 1,
+            _ => {}
+        }
+    }
+    // Letting go frees the slots: decoding resumes.
+    held.clear();
+    loop {
+        if let PlayerEvent::Decoded(_) = next(&rx) {
+            break;
+        }
+    }
+    player.stop();
+}
