@@ -18,8 +18,8 @@
 //! the player winds down.
 
 use std::io;
-use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError, TrySendError};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
@@ -70,7 +70,9 @@ impl InFlightSlot {
     /// Takes a slot if fewer than `max` are taken.
     fn take(counter: &Arc<AtomicUsize>, max: usize) -> Option<InFlightSlot> {
         counter
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
             .ok()
             .map(|_| InFlightSlot(counter.clone()))
     }

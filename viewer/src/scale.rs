@@ -128,32 +128,84 @@ pub fn blit_scaled(src: &RgbaImage, canvas: &mut Canvas<'_>, dst_rect: Rect, fil
 
     let xs = Axis::new(src.width(), dst_rect.width, ox, vw, filter);
     let ys = Axis::new(src.height(), dst_rect.height, oy, vh, filter);
-    for row in 0..vh as usize {
-        let top = &data[ys.lo[row] as usize * src_stride..][..src_stride];
-        let bottom = &data[ys.hi[row] as usize * src_stride..][..src_stride];
-        let wy = ys.weight[row];
-        let out = canvas.row_mut(cy0 as u32 + row as u32, cx0 as u32, cx1 as u32);
-        match filter {
-            Filter::Nearest => {
-                for (col, px) in out.chunks_exact_mut(4).enumerate() {
-                    let sx = xs.lo[col] as usize * 4;
-                    px.copy_from_slice(&top[sx..sx + 4]);
-                }
-            }
-            Filter::Bilinear => {
-                for (col, px) in out.chunks_exact_mut(4).enumerate() {
-                    let (l, h) = (xs.lo[col] as usize * 4, xs.hi[col] as usize * 4);
-                    let wx = xs.weight[col];
-                    for c in 0..4 {
-                        let t = u32::from(top[l + c]) * (256 - wx) + u32::from(top[h + c]) * wx;
-                        let b =
-                            u32::from(bottom[l + c]) * (256 - wx) + u32::from(bottom[h + c]) * wx;
-                        let v = (t * (256 - wy) + b * wy + (1 << 15)) >> 16;
-                        px[c] = v as u8;
-                    }
+    match filter {
+        Filter::Nearest => {
+            for row in 0..vh as usize {
+                let line = &data[ys.lo[row] as usize * src_stride..][..src_stride];
+                let out = canvas.row_mut(cy0 as u32 + row as u32, cx0 as u32, cx1 as u32);
+                for (px, &sx) in out.chunks_exact_mut(4).zip(&xs.lo) {
+                    let sx = sx as usize * 4;
+                    px.copy_from_slice(&line[sx..sx + 4]);
                 }
             }
         }
+        Filter::Bilinear => {
+            // Separable: each source row used is resampled horizontally once
+            // (into `RowCache`), then pairs of such rows are blended per
+            // destination row. Enlarging reuses a row pair for many rows.
+            let mut cache = RowCache::new(vw as usize * 4);
+            for row in 0..vh as usize {
+                let (lo, hi) = (ys.lo[row] as usize, ys.hi[row] as usize);
+                let (top, bottom) = cache.rows(lo, hi, |index, out| {
+                    horizontal(&data[index * src_stride..][..src_stride], &xs, out);
+                });
+                let wy = ys.weight[row];
+                let out = canvas.row_mut(cy0 as u32 + row as u32, cx0 as u32, cx1 as u32);
+                for ((o, &t), &b) in out.iter_mut().zip(top).zip(bottom) {
+                    *o = ((t * (256 - wy) + b * wy + (1 << 15)) >> 16) as u8;
+                }
+            }
+        }
+    }
+}
+
+/// One source row resampled to the destination width, each channel as
+/// `value * 256` (the horizontal weight's scale).
+fn horizontal(line: &[u8], xs: &Axis, out: &mut [u32]) {
+    for (col, o) in out.chunks_exact_mut(4).enumerate() {
+        let (l, h) = (xs.lo[col] as usize * 4, xs.hi[col] as usize * 4);
+        let w = xs.weight[col];
+        let a = &line[l..l + 4];
+        let b = &line[h..h + 4];
+        for c in 0..4 {
+            o[c] = u32::from(a[c]) * (256 - w) + u32::from(b[c]) * w;
+        }
+    }
+}
+
+/// The two most recent horizontally resampled source rows.
+struct RowCache {
+    slots: [(Option<usize>, Vec<u32>); 2],
+}
+
+impl RowCache {
+    fn new(len: usize) -> RowCache {
+        RowCache {
+            slots: [(None, vec![0; len]), (None, vec![0; len])],
+        }
+    }
+
+    /// Rows `lo` and `hi` (computing with `fill` what is not cached).
+    fn rows(
+        &mut self,
+        lo: usize,
+        hi: usize,
+        mut fill: impl FnMut(usize, &mut [u32]),
+    ) -> (&[u32], &[u32]) {
+        // Put `lo` in slot 0, reusing whichever slot already has it.
+        if self.slots[1].0 == Some(lo) {
+            self.slots.swap(0, 1);
+        }
+        if self.slots[0].0 != Some(lo) {
+            fill(lo, &mut self.slots[0].1);
+            self.slots[0].0 = Some(lo);
+        }
+        if self.slots[1].0 != Some(hi) {
+            fill(hi, &mut self.slots[1].1);
+            self.slots[1].0 = Some(hi);
+        }
+        let [(_, a), (_, b)] = &self.slots;
+        (a, b)
     }
 }
 
