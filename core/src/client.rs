@@ -280,7 +280,12 @@ pub struct Client {
     queue: VecDeque<Command>,
     /// DESCRIBE done; SETUP follows as part of the same command.
     described: bool,
+    /// The stream's control URL (SETUP goes there).
     control: String,
+    /// The presentation's aggregate control URL (PLAY, PAUSE, TEARDOWN and
+    /// keepalives go there; some servers, gst-rtsp-server among them,
+    /// answer 460 to those on a stream URL).
+    aggregate: String,
     payload_type: u8,
     session: Option<String>,
     session_timeout: Duration,
@@ -312,6 +317,7 @@ impl Client {
     /// (RFC 3550 Section 8.1); it names us in receiver reports.
     pub fn new(config: ClientConfig, now: Instant, ssrc: u32) -> Client {
         let control = config.url.clone();
+        let aggregate = config.url.clone();
         let depacketizer = Depacketizer::new(DepacketizerConfig {
             max_frame_len: config.max_frame_len,
         });
@@ -322,6 +328,7 @@ impl Client {
             queue: VecDeque::new(),
             described: false,
             control,
+            aggregate,
             payload_type: 26,
             session: None,
             session_timeout: Duration::from_secs(60),
@@ -462,10 +469,7 @@ impl Client {
             Method::Describe => self.config.url.clone(),
             Method::Setup => self.control.clone(),
             _ if lab => self.config.url.clone(),
-            // Aggregate control: our presentations have one stream, so the
-            // presentation URL and the stream URL both work; use the one
-            // SETUP used, which every server accepts.
-            _ => self.control.clone(),
+            _ => self.aggregate.clone(),
         };
         let ending = if lab {
             LineEnding::Lf
@@ -717,6 +721,11 @@ impl Client {
             .unwrap_or(&self.config.url)
             .to_string();
         self.control = match media.control {
+            Some(c) => resolve_control(&base, c),
+            None => base.clone(),
+        };
+        // RFC 2326 C.1.1: the session-level control URL, else the base.
+        self.aggregate = match sdp.control {
             Some(c) => resolve_control(&base, c),
             None => base.clone(),
         };

@@ -146,6 +146,8 @@ pub enum Incompatibility {
     },
 }
 
+impl core::error::Error for Incompatibility {}
+
 impl Incompatibility {
     /// Whether re-encoding the frame could make it fit (everything but size).
     pub fn is_fixable(&self) -> bool {
@@ -210,7 +212,16 @@ pub fn rfc2435_layout(jpeg: &Jpeg<'_>) -> Result<Rfc2435Layout, Incompatibility>
     if frame.components.len() != 3 {
         return Err(ComponentCount(frame.components.len()));
     }
-    if jpeg.adobe_transform == Some(0) {
+    // Adobe's transform flag 0 means RGB; without JFIF or Adobe segments,
+    // libjpeg also takes component ids 'R', 'G', 'B' to mean RGB.
+    let ids = [
+        frame.components[0].id,
+        frame.components[1].id,
+        frame.components[2].id,
+    ];
+    if jpeg.adobe_transform == Some(0)
+        || (jpeg.adobe_transform.is_none() && !jpeg.jfif && ids == *b"RGB")
+    {
         return Err(RgbColor);
     }
     let c = &frame.components;

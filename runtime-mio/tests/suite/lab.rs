@@ -10,14 +10,18 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use stream_core::runtime::{ClientCommand, ClientOptions, ClientTransport, Dialect, Runtime, State};
+use stream_core::runtime::{
+    ClientCommand, ClientOptions, ClientTransport, Dialect, Runtime, State,
+};
 
 use super::{DEADLINE, Seen, file_frames, media_dir, start_server};
 
 /// Python's `int()` on a `str.split(' ')` word: surrounding whitespace
 /// (including the `\r` of a CRLF line) is accepted, nothing else.
 fn python_int(word: &str) -> i64 {
-    word.trim().parse().unwrap_or_else(|_| panic!("int({word:?}) raises ValueError"))
+    word.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("int({word:?}) raises ValueError"))
 }
 
 /// The lab client's RTSP side.
@@ -51,20 +55,34 @@ impl LabClient {
         } else {
             format!("Session: {}", self.session)
         };
-        let req = format!("{method} {} RTSP/1.0\nCSeq: {}\n{third}", self.file, self.cseq);
+        let req = format!(
+            "{method} {} RTSP/1.0\nCSeq: {}\n{third}",
+            self.file, self.cseq
+        );
         self.stream.write_all(req.as_bytes()).unwrap();
         let mut buf = [0u8; 1024];
         let n = self.stream.read(&mut buf).unwrap();
-        let reply = std::str::from_utf8(&buf[..n]).expect("the lab client decodes replies as UTF-8");
+        let reply =
+            std::str::from_utf8(&buf[..n]).expect("the lab client decodes replies as UTF-8");
         let lines: Vec<&str> = reply.split('\n').collect();
-        assert!(lines.len() >= 3, "{method}: the lab client indexes lines 1 and 2: {reply:?}");
+        assert!(
+            lines.len() >= 3,
+            "{method}: the lab client indexes lines 1 and 2: {reply:?}"
+        );
         let seq = python_int(lines[1].split(' ').nth(1).expect("CSeq value"));
-        assert_eq!(seq, i64::from(self.cseq), "{method}: CSeq must be line 2: {reply:?}");
+        assert_eq!(
+            seq,
+            i64::from(self.cseq),
+            "{method}: CSeq must be line 2: {reply:?}"
+        );
         let session = python_int(lines[2].split(' ').nth(1).expect("Session value"));
         if self.session == 0 {
             self.session = session;
         }
-        assert_eq!(session, self.session, "{method}: the same session in every reply");
+        assert_eq!(
+            session, self.session,
+            "{method}: the same session in every reply"
+        );
         python_int(lines[0].split(' ').nth(1).expect("status"))
     }
 
@@ -131,18 +149,30 @@ pub fn conformance(server_rt: &dyn Runtime) {
         seqs.push(p.sequence);
     }
     let first_ten = start.elapsed();
-    assert_eq!(seqs, (1..=10).collect::<Vec<u16>>(), "sequence number = frame number, from 1");
+    assert_eq!(
+        seqs,
+        (1..=10).collect::<Vec<u16>>(),
+        "sequence number = frame number, from 1"
+    );
     // Ten frames at 50 ms each: about half a second (never a burst).
-    assert!(first_ten >= Duration::from_millis(350), "{first_ten:?} for 10 frames");
+    assert!(
+        first_ten >= Duration::from_millis(350),
+        "{first_ten:?} for 10 frames"
+    );
     lab.pause();
     // Frames already sent may land; then nothing while paused.
-    rtp.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    rtp.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let mut last = *seqs.last().unwrap();
     while let Some(p) = recv_lab_packet(&rtp, &mut buf) {
         last = p.sequence;
     }
-    rtp.set_read_timeout(Some(Duration::from_millis(700))).unwrap();
-    assert!(recv_lab_packet(&rtp, &mut buf).is_none(), "nothing while paused");
+    rtp.set_read_timeout(Some(Duration::from_millis(700)))
+        .unwrap();
+    assert!(
+        recv_lab_packet(&rtp, &mut buf).is_none(),
+        "nothing while paused"
+    );
     rtp.set_read_timeout(Some(DEADLINE)).unwrap();
     lab.play();
     let p = recv_lab_packet(&rtp, &mut buf).expect("frames after the second PLAY");
@@ -188,12 +218,18 @@ impl Drop for LabServer {
 
 fn lab_server_worker(mut conn: TcpStream) {
     let peer = conn.peer_addr().unwrap();
-    let session: u32 = 100_000 + (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos() % 900_000);
+    let session: u32 = 100_000
+        + (SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+            % 900_000);
     let playing = Arc::new(AtomicBool::new(false));
-    let frames: Arc<Mutex<Option<(Vec<Vec<u8>>, usize, u16)>>> = Arc::new(Mutex::new(None));
+    // (frames of the file, next frame to send, client RTP port)
+    type Playlist = Option<(Vec<Vec<u8>>, usize, u16)>;
+    let frames: Arc<Mutex<Playlist>> = Arc::new(Mutex::new(None));
     let mut buf = [0u8; 256];
-    loop {
-        let Ok(n) = conn.read(&mut buf) else { break };
+    while let Ok(n) = conn.read(&mut buf) {
         if n == 0 {
             break;
         }
@@ -201,7 +237,12 @@ fn lab_server_worker(mut conn: TcpStream) {
         let lines: Vec<&str> = data.split('\n').collect();
         let words: Vec<&str> = lines[0].split(' ').collect();
         let (method, file) = (words[0], words.get(1).copied().unwrap_or(""));
-        let cseq = lines.get(1).and_then(|l| l.split(' ').nth(1)).unwrap_or("0").trim().to_string();
+        let cseq = lines
+            .get(1)
+            .and_then(|l| l.split(' ').nth(1))
+            .unwrap_or("0")
+            .trim()
+            .to_string();
         match method {
             "SETUP" => {
                 let port: u16 = lines[2].split(' ').nth(3).unwrap().trim().parse().unwrap();
@@ -209,7 +250,11 @@ fn lab_server_worker(mut conn: TcpStream) {
                 let mut list = Vec::new();
                 let mut at = 0;
                 while at + 5 <= data.len() {
-                    let len: usize = std::str::from_utf8(&data[at..at + 5]).unwrap().trim().parse().unwrap();
+                    let len: usize = std::str::from_utf8(&data[at..at + 5])
+                        .unwrap()
+                        .trim()
+                        .parse()
+                        .unwrap();
                     list.push(data[at + 5..at + 5 + len].to_vec());
                     at += 5 + len;
                 }
@@ -223,12 +268,17 @@ fn lab_server_worker(mut conn: TcpStream) {
                     while playing.load(Ordering::SeqCst) {
                         thread::sleep(Duration::from_millis(50));
                         let mut guard = frames.lock().unwrap();
-                        let Some((list, next, port)) = guard.as_mut() else { return };
+                        let Some((list, next, port)) = guard.as_mut() else {
+                            return;
+                        };
                         let Some(frame) = list.get(*next) else { return };
                         *next += 1;
                         let mut p = vec![0x80, 26];
                         p.extend_from_slice(&(*next as u16).to_be_bytes());
-                        let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as u32;
+                        let secs = SystemTime::now()
+                            .duration_since(UNIX_EPOCH)
+                            .unwrap()
+                            .as_secs() as u32;
                         p.extend_from_slice(&secs.to_be_bytes());
                         p.extend_from_slice(&0u32.to_be_bytes());
                         p.extend_from_slice(frame);

@@ -10,15 +10,15 @@
 pub mod lab;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use stream_core::jpeg::Jpeg;
 use stream_core::mjpeg;
 use stream_core::runtime::{
-    ClientCommand, ClientEvent, ClientHandle, ClientOptions, ClientTransport, Dialect, ReceivedFrame, Runtime,
-    ServerHandle, ServerOptions, State,
+    ClientCommand, ClientEvent, ClientHandle, ClientOptions, ClientTransport, Dialect,
+    ReceivedFrame, Runtime, ServerHandle, ServerOptions, State,
 };
 
 /// Generous: debug builds on a loaded 2-core machine load and normalise
@@ -43,7 +43,11 @@ pub const GOOD_FILES: &[&str] = &[
     "odd-zero-and-spaces.Mjpeg",
 ];
 
-pub fn start_server(rt: &dyn Runtime, dir: &Path, tweak: impl FnOnce(&mut ServerOptions)) -> ServerHandle {
+pub fn start_server(
+    rt: &dyn Runtime,
+    dir: &Path,
+    tweak: impl FnOnce(&mut ServerOptions),
+) -> ServerHandle {
     let mut options = ServerOptions {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         media_dir: dir.to_path_buf(),
@@ -58,7 +62,11 @@ pub fn options(server: &ServerHandle, path: &str, dialect: Dialect, tcp: bool) -
         host: "127.0.0.1".into(),
         port: server.local_addr().port(),
         path: path.into(),
-        transport: if tcp { ClientTransport::Tcp } else { ClientTransport::Udp { rtp_port: 0 } },
+        transport: if tcp {
+            ClientTransport::Tcp
+        } else {
+            ClientTransport::Udp { rtp_port: 0 }
+        },
         dialect,
         timeout: DEADLINE,
     }
@@ -85,9 +93,11 @@ impl Seen {
             ClientEvent::Frame(f) => self.frames.push(f),
             ClientEvent::StateChanged { to, .. } => self.states.push(to),
             ClientEvent::Error(e) => self.errors.push(e.to_string()),
-            ClientEvent::RequestFailed { method, status, reason } => {
-                self.errors.push(format!("{method} {status} {reason}"))
-            }
+            ClientEvent::RequestFailed {
+                method,
+                status,
+                reason,
+            } => self.errors.push(format!("{method} {status} {reason}")),
             ClientEvent::PlayStarted { .. } => self.play_started += 1,
             ClientEvent::EndOfStream => self.end_of_stream = true,
             ClientEvent::Closed => self.closed = true,
@@ -96,7 +106,12 @@ impl Seen {
     }
 
     /// Waits (up to `limit`) until `done` holds, taking events as they come.
-    pub fn until(&mut self, c: &ClientHandle, limit: Duration, mut done: impl FnMut(&Seen) -> bool) -> bool {
+    pub fn until(
+        &mut self,
+        c: &ClientHandle,
+        limit: Duration,
+        mut done: impl FnMut(&Seen) -> bool,
+    ) -> bool {
         let end = Instant::now() + limit;
         while !done(self) {
             let left = end.saturating_duration_since(Instant::now());
@@ -116,12 +131,21 @@ impl Seen {
     pub fn command(&mut self, c: &ClientHandle, cmd: ClientCommand, state: State) {
         c.send(cmd).expect("client alive");
         let ok = self.until(c, DEADLINE, |s| s.state() == state);
-        assert!(ok, "{cmd:?} did not reach {state}: errors {:?}", self.errors);
+        assert!(
+            ok,
+            "{cmd:?} did not reach {state}: errors {:?}",
+            self.errors
+        );
     }
 
     pub fn frames_at_least(&mut self, c: &ClientHandle, n: usize) {
         let ok = self.until(c, DEADLINE, |s| s.frames.len() >= n);
-        assert!(ok, "only {} of {n} frames: errors {:?}", self.frames.len(), self.errors);
+        assert!(
+            ok,
+            "only {} of {n} frames: errors {:?}",
+            self.frames.len(),
+            self.errors
+        );
     }
 
     /// Collects events for `d` (for checks that something does NOT happen).
@@ -134,7 +158,11 @@ impl Seen {
 pub fn file_frames(name: &str) -> Vec<Vec<u8>> {
     let data = std::fs::read(media_dir().join(name)).unwrap();
     let index = mjpeg::index(&data);
-    index.frames.iter().map(|f| data[f.range.clone()].to_vec()).collect()
+    index
+        .frames
+        .iter()
+        .map(|f| data[f.range.clone()].to_vec())
+        .collect()
 }
 
 /// Entropy-coded data of a JPEG (what RFC 2435 carries unchanged).
@@ -145,7 +173,8 @@ pub fn scan(jpeg: &[u8]) -> Vec<u8> {
 /// Decodes a JPEG; panics with context if it does not decode.
 pub fn decode(jpeg: &[u8], what: &str) -> (usize, usize) {
     let mut d = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(jpeg));
-    d.decode().unwrap_or_else(|e| panic!("{what}: does not decode: {e:?}"));
+    d.decode()
+        .unwrap_or_else(|e| panic!("{what}: does not decode: {e:?}"));
     let (w, h) = d.dimensions().expect("dimensions");
     (w, h)
 }
@@ -156,13 +185,18 @@ pub fn decode(jpeg: &[u8], what: &str) -> (usize, usize) {
 /// dialect: frames arrive whole, decode, at the file's size.
 pub fn plays_file(server_rt: &dyn Runtime, client_rt: &dyn Runtime, file: &str, tcp: bool) {
     let server = start_server(server_rt, &media_dir(), |_| {});
-    let c = client_rt.connect(options(&server, file, Dialect::Standard, tcp)).unwrap();
+    let c = client_rt
+        .connect(options(&server, file, Dialect::Standard, tcp))
+        .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
     let want = file_frames(file).len().clamp(1, 8);
     seen.frames_at_least(&c, want);
-    let expect = file_frames(file).iter().find_map(|f| Jpeg::parse(f).ok()).map(|j| (j.frame.width, j.frame.height));
+    let expect = file_frames(file)
+        .iter()
+        .find_map(|f| Jpeg::parse(f).ok())
+        .map(|j| (j.frame.width, j.frame.height));
     for (i, f) in seen.frames.iter().enumerate() {
         let (w, h) = decode(&f.jpeg, &format!("{file} frame {i}"));
         let (ew, eh) = expect.unwrap();
@@ -185,8 +219,14 @@ pub fn plays_every_good_file(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
 /// The lab dialect: frames byte-identical to the file's, numbered from 1.
 pub fn lab_dialect_byte_identical(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let server = start_server(server_rt, &media_dir(), |_| {});
-    for file in ["lab-384x288-444.Mjpeg", "testsrc-1280x720-420-opthuff.Mjpeg", "gray-640x480.Mjpeg"] {
-        let c = client_rt.connect(options(&server, file, Dialect::Lab, false)).unwrap();
+    for file in [
+        "lab-384x288-444.Mjpeg",
+        "testsrc-1280x720-420-opthuff.Mjpeg",
+        "gray-640x480.Mjpeg",
+    ] {
+        let c = client_rt
+            .connect(options(&server, file, Dialect::Lab, false))
+            .unwrap();
         let mut seen = Seen::default();
         seen.command(&c, ClientCommand::Setup, State::Ready);
         seen.command(&c, ClientCommand::Play, State::Playing);
@@ -206,7 +246,9 @@ pub fn lab_dialect_byte_identical(server_rt: &dyn Runtime, client_rt: &dyn Runti
 pub fn pause_resumes(server_rt: &dyn Runtime, client_rt: &dyn Runtime, tcp: bool) {
     let file = "testsrc-640x480-420.raw.mjpeg";
     let server = start_server(server_rt, &media_dir(), |_| {});
-    let c = client_rt.connect(options(&server, file, Dialect::Standard, tcp)).unwrap();
+    let c = client_rt
+        .connect(options(&server, file, Dialect::Standard, tcp))
+        .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
@@ -221,7 +263,10 @@ pub fn pause_resumes(server_rt: &dyn Runtime, client_rt: &dyn Runtime, tcp: bool
     seen.frames_at_least(&c, paused + 10);
     let source = file_frames(file);
     for (k, f) in seen.frames.iter().enumerate() {
-        assert!(scan(&f.jpeg) == scan(&source[k]), "frame {k} is not the file's frame {k}");
+        assert!(
+            scan(&f.jpeg) == scan(&source[k]),
+            "frame {k} is not the file's frame {k}"
+        );
     }
     seen.command(&c, ClientCommand::Teardown, State::Init);
     server.shutdown().unwrap();
@@ -231,14 +276,20 @@ pub fn pause_resumes(server_rt: &dyn Runtime, client_rt: &dyn Runtime, tcp: bool
 pub fn seek_with_range(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let file = "testsrc-640x480-420.raw.mjpeg";
     let server = start_server(server_rt, &media_dir(), |_| {});
-    let c = client_rt.connect(options(&server, file, Dialect::Standard, false)).unwrap();
+    let c = client_rt
+        .connect(options(&server, file, Dialect::Standard, false))
+        .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
-    c.send(ClientCommand::Seek(Duration::from_millis(1500))).unwrap();
+    c.send(ClientCommand::Seek(Duration::from_millis(1500)))
+        .unwrap();
     seen.frames_at_least(&c, 3);
     let source = file_frames(file);
     // 1.5 s at 20 fps: frame 30.
-    assert!(scan(&seen.frames[0].jpeg) == scan(&source[30]), "first frame after the seek is frame 30");
+    assert!(
+        scan(&seen.frames[0].jpeg) == scan(&source[30]),
+        "first frame after the seek is frame 30"
+    );
     seen.command(&c, ClientCommand::Teardown, State::Init);
     server.shutdown().unwrap();
 }
@@ -250,17 +301,23 @@ pub fn several_clients(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let source = file_frames(file);
     let mut clients = Vec::new();
     for (i, tcp) in [(0u64, false), (1, true), (2, false)] {
-        let c = client_rt.connect(options(&server, file, Dialect::Standard, tcp)).unwrap();
+        let c = client_rt
+            .connect(options(&server, file, Dialect::Standard, tcp))
+            .unwrap();
         let mut seen = Seen::default();
         seen.command(&c, ClientCommand::Setup, State::Ready);
-        c.send(ClientCommand::Seek(Duration::from_millis(500 * i))).unwrap();
+        c.send(ClientCommand::Seek(Duration::from_millis(500 * i)))
+            .unwrap();
         clients.push((i, c, seen));
     }
     for (i, c, seen) in &mut clients {
         seen.frames_at_least(c, 5);
         let first = 10 * *i as usize;
         for (k, f) in seen.frames.iter().take(5).enumerate() {
-            assert!(scan(&f.jpeg) == scan(&source[first + k]), "client {i} frame {k}");
+            assert!(
+                scan(&f.jpeg) == scan(&source[first + k]),
+                "client {i} frame {k}"
+            );
         }
     }
     for (_, c, seen) in &mut clients {
@@ -273,7 +330,12 @@ pub fn several_clients(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
 pub fn missing_file_is_404(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let server = start_server(server_rt, &media_dir(), |_| {});
     let c = client_rt
-        .connect(options(&server, "no-such-file.Mjpeg", Dialect::Standard, false))
+        .connect(options(
+            &server,
+            "no-such-file.Mjpeg",
+            Dialect::Standard,
+            false,
+        ))
         .unwrap();
     let mut seen = Seen::default();
     c.send(ClientCommand::Setup).unwrap();
@@ -286,11 +348,16 @@ pub fn missing_file_is_404(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
 pub fn end_of_stream(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let file = "restart-640x480-420.Mjpeg";
     let server = start_server(server_rt, &media_dir(), |_| {});
-    let c = client_rt.connect(options(&server, file, Dialect::Standard, false)).unwrap();
+    let c = client_rt
+        .connect(options(&server, file, Dialect::Standard, false))
+        .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
-    assert!(seen.until(&c, DEADLINE, |s| s.end_of_stream), "BYE at the end");
+    assert!(
+        seen.until(&c, DEADLINE, |s| s.end_of_stream),
+        "BYE at the end"
+    );
     assert_eq!(seen.frames.len(), 20);
     server.shutdown().unwrap();
 }
@@ -306,23 +373,45 @@ pub fn raw_request(server: &ServerHandle, bytes: &[u8]) -> String {
 }
 
 pub fn status_of(reply: &str) -> u16 {
-    reply.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    reply
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Malformed requests and path escapes over real sockets, while another
 /// client keeps playing.
 pub fn bad_requests_and_escapes(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
-    let root = std::env::temp_dir().join(format!("suite-escape-{}-{}", server_rt.name(), std::process::id()));
+    let root = std::env::temp_dir().join(format!(
+        "suite-escape-{}-{}",
+        server_rt.name(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("media/sub")).unwrap();
-    std::fs::copy(media_dir().join("testsrc-640x480-420.raw.mjpeg"), root.join("media/sub/ok.mjpeg")).unwrap();
-    std::fs::copy(media_dir().join("restart-640x480-420.Mjpeg"), root.join("secret.Mjpeg")).unwrap();
+    std::fs::copy(
+        media_dir().join("testsrc-640x480-420.raw.mjpeg"),
+        root.join("media/sub/ok.mjpeg"),
+    )
+    .unwrap();
+    std::fs::copy(
+        media_dir().join("restart-640x480-420.Mjpeg"),
+        root.join("secret.Mjpeg"),
+    )
+    .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(root.join("secret.Mjpeg"), root.join("media/link.Mjpeg")).unwrap();
-    std::fs::write(root.join("media/notmedia.Mjpeg"), b"hello, this is not a video").unwrap();
+    std::fs::write(
+        root.join("media/notmedia.Mjpeg"),
+        b"hello, this is not a video",
+    )
+    .unwrap();
     let server = start_server(server_rt, &root.join("media"), |_| {});
 
-    let c = client_rt.connect(options(&server, "sub/ok.mjpeg", Dialect::Standard, false)).unwrap();
+    let c = client_rt
+        .connect(options(&server, "sub/ok.mjpeg", Dialect::Standard, false))
+        .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
@@ -333,20 +422,39 @@ pub fn bad_requests_and_escapes(server_rt: &dyn Runtime, client_rt: &dyn Runtime
             "SETUP rtsp://127.0.0.1:{port}/{path} RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;unicast;client_port=40000-40001\r\n\r\n"
         )
     };
-    for path in ["../secret.Mjpeg", "sub/../../secret.Mjpeg", "%2e%2e/secret.Mjpeg", "sub/%2E%2E/%2e%2e/secret.Mjpeg", "link.Mjpeg", "/etc/passwd", "%2Fetc%2Fpasswd"] {
+    for path in [
+        "../secret.Mjpeg",
+        "sub/../../secret.Mjpeg",
+        "%2e%2e/secret.Mjpeg",
+        "sub/%2E%2E/%2e%2e/secret.Mjpeg",
+        "link.Mjpeg",
+        "/etc/passwd",
+        "%2Fetc%2Fpasswd",
+    ] {
         let r = raw_request(&server, setup(path).as_bytes());
         assert_eq!(status_of(&r), 404, "{path}: {r}");
     }
-    assert_eq!(status_of(&raw_request(&server, setup("notmedia.Mjpeg").as_bytes())), 415);
+    assert_eq!(
+        status_of(&raw_request(&server, setup("notmedia.Mjpeg").as_bytes())),
+        415
+    );
     let cases: &[(&[u8], u16)] = &[
         (b"GARBAGE\x00\x01\x02\r\n\r\n", 400),
         (b"OPTIONS * RTSP/1.0\r\nCSeq: abc\r\n\r\n", 400),
         (b"OPTIONS * RTSP/2.0\r\nCSeq: 1\r\n\r\n", 505),
         (b"BREW * RTSP/1.0\r\nCSeq: 1\r\n\r\n", 501),
-        (b"PLAY * RTSP/1.0\r\nCSeq: 1\r\nSession: DEADBEEF00000000\r\n\r\n", 454),
+        (
+            b"PLAY * RTSP/1.0\r\nCSeq: 1\r\nSession: DEADBEEF00000000\r\n\r\n",
+            454,
+        ),
     ];
     for (bytes, code) in cases {
-        assert_eq!(status_of(&raw_request(&server, bytes)), *code, "{}", String::from_utf8_lossy(bytes));
+        assert_eq!(
+            status_of(&raw_request(&server, bytes)),
+            *code,
+            "{}",
+            String::from_utf8_lossy(bytes)
+        );
     }
     let before = seen.frames.len();
     seen.frames_at_least(&c, before + 10);
@@ -359,9 +467,13 @@ pub fn bad_requests_and_escapes(server_rt: &dyn Runtime, client_rt: &dyn Runtime
 pub fn idle_connections_and_slow_drip(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let file = "testsrc-640x480-420.raw.mjpeg";
     let server = start_server(server_rt, &media_dir(), |o| o.looping = true);
-    let idle: Vec<TcpStream> = (0..200).map(|_| TcpStream::connect(server.local_addr()).unwrap()).collect();
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(server.local_addr()).unwrap())
+        .collect();
     let mut drip = TcpStream::connect(server.local_addr()).unwrap();
-    let c = client_rt.connect(options(&server, file, Dialect::Standard, false)).unwrap();
+    let c = client_rt
+        .connect(options(&server, file, Dialect::Standard, false))
+        .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
@@ -376,7 +488,10 @@ pub fn idle_connections_and_slow_drip(server_rt: &dyn Runtime, client_rt: &dyn R
     let elapsed = start.elapsed().as_secs_f64();
     let got = (seen.frames.len() - from) as f64;
     // 20 fps; allow for a loaded machine, but not for a stall.
-    assert!(got >= elapsed * 20.0 * 0.7, "{got} frames in {elapsed:.2} s with 200 idle connections");
+    assert!(
+        got >= elapsed * 20.0 * 0.7,
+        "{got} frames in {elapsed:.2} s with 200 idle connections"
+    );
     // Frames arrive in order and without gaps.
     for w in seen.frames[from..].windows(2) {
         assert_eq!(w[1].rtp_timestamp.wrapping_sub(w[0].rtp_timestamp), 4500);
@@ -391,7 +506,8 @@ pub fn idle_connections_and_slow_drip(server_rt: &dyn Runtime, client_rt: &dyn R
 pub fn killed_client_gets_nothing_more(server_rt: &dyn Runtime) {
     let server = start_server(server_rt, &media_dir(), |o| o.looping = true);
     let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
-    rtp.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    rtp.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
     let port = rtp.local_addr().unwrap().port();
     let mut lab = lab::LabClient::connect(server.local_addr(), "lab-384x288-444.Mjpeg", port);
     lab.setup();
@@ -422,14 +538,22 @@ pub fn killed_client_gets_nothing_more(server_rt: &dyn Runtime) {
 pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     let server = start_server(server_rt, &media_dir(), |o| o.looping = true);
     let c = client_rt
-        .connect(options(&server, "testsrc-640x480-420.raw.mjpeg", Dialect::Standard, false))
+        .connect(options(
+            &server,
+            "testsrc-640x480-420.raw.mjpeg",
+            Dialect::Standard,
+            false,
+        ))
         .unwrap();
     let mut seen = Seen::default();
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
     seen.frames_at_least(&c, 3);
     server.shutdown().unwrap();
-    assert!(seen.until(&c, DEADLINE, |s| s.end_of_stream || s.closed), "BYE or close after shutdown");
+    assert!(
+        seen.until(&c, DEADLINE, |s| s.end_of_stream || s.closed),
+        "BYE or close after shutdown"
+    );
 }
 
 /// Instantiates the suite for one (server, client) runtime pair as `#[test]`s
@@ -438,7 +562,10 @@ macro_rules! runtime_suite {
     ($name:ident, $server:expr, $client:expr) => {
         mod $name {
             use super::suite;
-            fn rts() -> (&'static dyn stream_core::runtime::Runtime, &'static dyn stream_core::runtime::Runtime) {
+            fn rts() -> (
+                &'static dyn stream_core::runtime::Runtime,
+                &'static dyn stream_core::runtime::Runtime,
+            ) {
                 ($server, $client)
             }
             #[test]
@@ -513,4 +640,83 @@ macro_rules! runtime_suite {
             }
         }
     };
+}
+
+/// The server binary (`mio-server`, `smol-server`): the lab's command line
+/// serves the current directory; `--help` documents every option; Ctrl-C
+/// (SIGINT) ends sessions with RTCP BYE and exits 0.
+pub fn server_binary(binary: &str, client_rt: &dyn Runtime) {
+    use std::process::{Command, Stdio};
+    let help = Command::new(binary).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    for option in [
+        "--media",
+        "--bind",
+        "--fps",
+        "--loop",
+        "--mtu",
+        "--session-timeout",
+    ] {
+        assert!(help.contains(option), "--help lacks {option}:\n{help}");
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Like `Server.py <port>`: the files of the working directory.
+    let mut child = Command::new(binary)
+        .args([&port.to_string(), "--bind", "127.0.0.1", "--loop"])
+        .current_dir(media_dir())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + DEADLINE;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < end, "{binary} does not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let c = client_rt
+        .connect(ClientOptions {
+            host: "127.0.0.1".into(),
+            port,
+            path: "testsrc-640x480-420.raw.mjpeg".into(),
+            transport: ClientTransport::Udp { rtp_port: 0 },
+            dialect: Dialect::Standard,
+            timeout: DEADLINE,
+        })
+        .unwrap();
+    let mut seen = Seen::default();
+    seen.command(&c, ClientCommand::Setup, State::Ready);
+    seen.command(&c, ClientCommand::Play, State::Playing);
+    seen.frames_at_least(&c, 3);
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    assert!(
+        seen.until(&c, DEADLINE, |s| s.end_of_stream),
+        "RTCP BYE on Ctrl-C"
+    );
+    let status = child.wait().unwrap();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(status.success(), "{binary} exited with {status}:\n{log}");
+    for line in [
+        "listening on rtsp://127.0.0.1:",
+        "start session",
+        "end session",
+        "reason=server shutdown",
+    ] {
+        assert!(log.contains(line), "log lacks {line:?}:\n{log}");
+    }
 }

@@ -1,0 +1,359 @@
+//! The client state machine against scripted server replies: the requests it
+//! writes, how it matches replies, keepalives and their fallback, errors and
+//! timeouts, both dialects. Virtual clock; no sockets.
+
+use std::net::SocketAddr;
+
+use stream_core::client::{
+    Client, ClientConfig, ClientError, ClientEvent, ClientTransmit, ClientTransport,
+};
+use stream_core::session::{Dialect, State};
+use stream_core::{Duration, Instant};
+
+fn server() -> SocketAddr {
+    SocketAddr::from(([10, 0, 0, 1], 554))
+}
+
+fn client(dialect: Dialect) -> Client {
+    let url = match dialect {
+        Dialect::Standard => "rtsp://10.0.0.1:554/clip.Mjpeg",
+        Dialect::Lab => "movie.Mjpeg",
+    };
+    let config = ClientConfig::new(
+        url,
+        dialect,
+        ClientTransport::Udp { rtp_port: 5000 },
+        server(),
+    );
+    Client::new(config, Instant::from_secs(1), 7)
+}
+
+/// Everything the client wrote on its RTSP connection since the last call.
+fn sent(c: &mut Client) -> String {
+    let mut buf = Vec::new();
+    let mut out = String::new();
+    while let Some(t) = c.poll_transmit(&mut buf) {
+        if t == ClientTransmit::Stream {
+            out.push_str(&String::from_utf8_lossy(&buf));
+        }
+    }
+    out
+}
+
+fn events(c: &mut Client) -> Vec<ClientEvent> {
+    std::iter::from_fn(|| c.poll_event()).collect()
+}
+
+fn cseq(request: &str) -> u32 {
+    request
+        .lines()
+        .find_map(|l| l.strip_prefix("CSeq: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no CSeq in {request:?}"))
+}
+
+fn reply(c: &mut Client, now: Instant, text: &str) {
+    c.handle_stream_data(now, text.as_bytes());
+}
+
+const SDP: &str = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=clip\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\nm=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:trackID=0\r\n";
+
+/// Drives a standard client to READY; returns the time.
+fn to_ready(c: &mut Client, timeout_secs: u32) -> Instant {
+    let mut now = Instant::from_secs(1);
+    c.setup(now).unwrap();
+    let describe = sent(c);
+    assert!(
+        describe.starts_with("DESCRIBE rtsp://10.0.0.1:554/clip.Mjpeg RTSP/1.0\r\n"),
+        "{describe}"
+    );
+    assert!(describe.contains("Accept: application/sdp\r\n"));
+    now += Duration::from_millis(5);
+    reply(
+        c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nContent-Base: rtsp://10.0.0.1:554/clip.Mjpeg/\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP}",
+            cseq(&describe),
+            SDP.len()
+        ),
+    );
+    let setup = sent(c);
+    assert!(
+        setup.starts_with("SETUP rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0 RTSP/1.0\r\n"),
+        "{setup}"
+    );
+    assert!(
+        setup.contains("Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"),
+        "{setup}"
+    );
+    now += Duration::from_millis(5);
+    reply(
+        c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout={timeout_secs}\r\nTransport: RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971;ssrc=0000ABCD\r\n\r\n",
+            cseq(&setup)
+        ),
+    );
+    assert_eq!(c.state(), State::Ready);
+    assert_eq!(c.session_id(), Some("ABCDEF0123456789"));
+    now
+}
+
+#[test]
+fn describe_setup_play_pause_teardown() {
+    let mut c = client(Dialect::Standard);
+    let mut now = to_ready(&mut c, 60);
+    let ev = events(&mut c);
+    assert!(ev.iter().any(|e| matches!(e, ClientEvent::Described(m) if m.control == "rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0")));
+    assert!(ev.contains(&ClientEvent::StateChanged {
+        from: State::Init,
+        to: State::Ready
+    }));
+
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    // The aggregate URL (session-level a=control:* against Content-Base).
+    assert!(
+        play.starts_with("PLAY rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\n"),
+        "{play}"
+    );
+    assert!(play.contains("Session: ABCDEF0123456789\r\n"));
+    assert!(play.contains("Range: npt=0.000-\r\n"));
+    now += Duration::from_millis(5);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nRange: npt=0.000-\r\nRTP-Info: url=rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0;seq=100;rtptime=0\r\n\r\n",
+            cseq(&play)
+        ),
+    );
+    assert_eq!(c.state(), State::Playing);
+    assert!(events(&mut c).contains(&ClientEvent::PlayStarted {
+        from: Some(Duration::ZERO),
+        first_sequence: Some(100)
+    }));
+
+    c.play(now, Some(Duration::from_millis(2500))).unwrap();
+    let seek = sent(&mut c);
+    assert!(seek.contains("Range: npt=2.500-\r\n"), "{seek}");
+    reply(
+        &mut c,
+        now,
+        &format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&seek)),
+    );
+
+    c.pause(now).unwrap();
+    let pause = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&pause)),
+    );
+    assert_eq!(c.state(), State::Ready);
+
+    c.teardown(now).unwrap();
+    let teardown = sent(&mut c);
+    assert!(teardown.starts_with("TEARDOWN "));
+    reply(
+        &mut c,
+        now,
+        &format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&teardown)),
+    );
+    assert_eq!(c.state(), State::Init);
+    assert_eq!(c.session_id(), None);
+}
+
+#[test]
+fn cseq_counts_up_and_mismatched_replies_are_ignored() {
+    let mut c = client(Dialect::Standard);
+    let now = to_ready(&mut c, 60);
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    assert_eq!(cseq(&play), 3, "DESCRIBE 1, SETUP 2, PLAY 3");
+    reply(&mut c, now, "RTSP/1.0 200 OK\r\nCSeq: 99\r\n\r\n");
+    assert_eq!(
+        c.state(),
+        State::Ready,
+        "a reply to another request changes nothing"
+    );
+    reply(&mut c, now, "RTSP/1.0 200 OK\r\nCSeq: 3\r\n\r\n");
+    assert_eq!(c.state(), State::Playing);
+}
+
+#[test]
+fn commands_the_state_does_not_allow_are_refused() {
+    let mut c = client(Dialect::Standard);
+    let now = Instant::from_secs(1);
+    for (r, name) in [
+        (c.play(now, None), "PLAY"),
+        (c.pause(now), "PAUSE"),
+        (c.teardown(now), "TEARDOWN"),
+    ] {
+        assert_eq!(
+            r,
+            Err(ClientError::NotAllowed {
+                command: name,
+                state: State::Init
+            })
+        );
+    }
+    assert!(sent(&mut c).is_empty(), "nothing sent for refused commands");
+    let mut c = client(Dialect::Standard);
+    let now = to_ready(&mut c, 60);
+    assert_eq!(
+        c.pause(now),
+        Err(ClientError::NotAllowed {
+            command: "PAUSE",
+            state: State::Ready
+        })
+    );
+}
+
+#[test]
+fn error_replies_are_events_and_change_nothing() {
+    let mut c = client(Dialect::Standard);
+    let now = Instant::from_secs(1);
+    c.setup(now).unwrap();
+    let describe = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 404 Not Found\r\nCSeq: {}\r\n\r\n",
+            cseq(&describe)
+        ),
+    );
+    assert_eq!(
+        events(&mut c),
+        vec![ClientEvent::RequestFailed {
+            method: "DESCRIBE",
+            status: 404,
+            reason: "Not Found".into()
+        }]
+    );
+    assert_eq!(c.state(), State::Init);
+    assert!(sent(&mut c).is_empty(), "no SETUP after a failed DESCRIBE");
+}
+
+#[test]
+fn no_reply_is_a_timeout_event() {
+    let mut c = client(Dialect::Standard);
+    let now = Instant::from_secs(1);
+    c.setup(now).unwrap();
+    let _ = sent(&mut c);
+    let deadline = c.poll_timeout().unwrap();
+    assert_eq!(deadline, now + Duration::from_secs(10));
+    c.handle_timeout(deadline);
+    assert!(events(&mut c).iter().any(|e| matches!(
+        e,
+        ClientEvent::Error(ClientError::ReplyTimeout {
+            method: "DESCRIBE",
+            ..
+        })
+    )));
+    // The client is usable again.
+    c.setup(deadline).unwrap();
+    assert!(sent(&mut c).starts_with("DESCRIBE "));
+}
+
+#[test]
+fn keepalive_at_half_the_timeout_falling_back_to_options() {
+    let mut c = client(Dialect::Standard);
+    let ready = to_ready(&mut c, 10);
+    let _ = events(&mut c);
+    // Half of the advertised 10 s.
+    let t = c.poll_timeout().unwrap();
+    assert_eq!(t, ready + Duration::from_secs(5));
+    c.handle_timeout(t);
+    let ka = sent(&mut c);
+    assert!(
+        ka.starts_with("GET_PARAMETER rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\n"),
+        "{ka}"
+    );
+    assert!(ka.contains("Session: ABCDEF0123456789\r\n"));
+    reply(
+        &mut c,
+        t,
+        &format!(
+            "RTSP/1.0 501 Not Implemented\r\nCSeq: {}\r\n\r\n",
+            cseq(&ka)
+        ),
+    );
+    assert!(
+        events(&mut c).is_empty(),
+        "a refused keepalive is not an error for the user"
+    );
+    let t2 = c.poll_timeout().unwrap();
+    assert_eq!(t2, t + Duration::from_secs(5));
+    c.handle_timeout(t2);
+    let ka2 = sent(&mut c);
+    assert!(ka2.starts_with("OPTIONS "), "falls back to OPTIONS: {ka2}");
+    assert!(ka2.contains("Session: ABCDEF0123456789\r\n"));
+}
+
+#[test]
+fn lab_dialect_requests_and_unterminated_replies() {
+    let mut c = client(Dialect::Lab);
+    let mut now = Instant::from_secs(1);
+    c.setup(now).unwrap();
+    let setup = sent(&mut c);
+    assert_eq!(
+        setup,
+        "SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 5000"
+    );
+    // The lab server's reply: no terminator. It completes after a pause.
+    now += Duration::from_millis(2);
+    reply(&mut c, now, "RTSP/1.0 200 OK\nCSeq: 1\nSession: 123456");
+    assert_eq!(c.state(), State::Init);
+    let t = c.poll_timeout().unwrap();
+    assert!(t <= now + Duration::from_millis(20), "{t:?}");
+    c.handle_timeout(t);
+    assert_eq!(c.state(), State::Ready);
+    assert_eq!(c.session_id(), Some("123456"));
+    c.play(t, None).unwrap();
+    assert_eq!(
+        sent(&mut c),
+        "PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: 123456"
+    );
+    reply(&mut c, t, "RTSP/1.0 200 OK\nCSeq: 2\nSession: 123456\n");
+    c.handle_timeout(t + Duration::from_millis(20));
+    assert_eq!(c.state(), State::Playing);
+    // No keepalives (the lab server would never answer them) and no RTCP:
+    // a few minutes of deadlines send nothing.
+    let mut later = t;
+    while let Some(d) = c
+        .poll_timeout()
+        .filter(|&d| d < t + Duration::from_secs(300))
+    {
+        c.handle_timeout(d);
+        later = d;
+    }
+    assert!(
+        later > t + Duration::from_secs(200),
+        "stats deadlines keep coming while playing"
+    );
+    let mut buf = Vec::new();
+    assert!(
+        c.poll_transmit(&mut buf).is_none(),
+        "nothing sent while a lab session plays"
+    );
+    c.pause(t).unwrap();
+    assert_eq!(
+        sent(&mut c),
+        "PAUSE movie.Mjpeg RTSP/1.0\nCSeq: 3\nSession: 123456"
+    );
+    c.handle_stream_data(t, b"RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 123456\r\n\r\n");
+    assert_eq!(
+        c.state(),
+        State::Ready,
+        "CRLF and terminated replies are fine too"
+    );
+    c.teardown(t).unwrap();
+    assert_eq!(
+        sent(&mut c),
+        "TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 4\nSession: 123456"
+    );
+}
