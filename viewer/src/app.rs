@@ -8,11 +8,11 @@
 //! display time, an expiring message, the status refresh, or the end of
 //! the TEARDOWN grace period.
 //!
-//! The GPU: pixels draws through wgpu. We try the default adapter first,
-//! then wgpu's fallback (software) adapter, then the Vulkan and OpenGL
-//! backends one by one, so the viewer comes up on machines without a GPU
-//! (Mesa's lavapipe/llvmpipe, e.g. under Xvfb) without the user setting
-//! `WGPU_BACKEND`.
+//! The GPU: pixels draws through wgpu. We try the primary backends
+//! (Vulkan, Metal, DX12) first, then wgpu's fallback (software) adapter,
+//! then OpenGL, then whatever wgpu picks, so the viewer comes up on machines
+//! without a GPU (Mesa's lavapipe/llvmpipe, e.g. under Xvfb) without the
+//! user setting `WGPU_BACKEND`; when it is set, it goes first.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -673,14 +673,26 @@ fn build_pixels(
     size: PhysicalSize<u32>,
 ) -> Result<Pixels<'static>, AppError> {
     let (w, h) = (size.width.max(1), size.height.max(1));
-    let attempts = [
-        Attempt::Default,
-        Attempt::FallbackAdapter,
-        Attempt::Backend("Vulkan", wgpu::Backends::VULKAN),
-        Attempt::Backend("OpenGL", wgpu::Backends::GL),
-    ];
+    // With WGPU_BACKEND set the user's choice goes first. Otherwise the
+    // primary backends (Vulkan, Metal, DX12) go first: probing OpenGL too
+    // logs scary EGL errors on machines where Vulkan works fine.
+    let attempts: &[Attempt] = if std::env::var_os("WGPU_BACKEND").is_some() {
+        &[
+            Attempt::Default,
+            Attempt::FallbackAdapter,
+            Attempt::Backend("Vulkan", wgpu::Backends::VULKAN),
+            Attempt::Backend("OpenGL", wgpu::Backends::GL),
+        ]
+    } else {
+        &[
+            Attempt::Backend("primary", wgpu::Backends::PRIMARY),
+            Attempt::FallbackAdapter,
+            Attempt::Backend("OpenGL", wgpu::Backends::GL),
+            Attempt::Default,
+        ]
+    };
     let mut failures = Vec::new();
-    for attempt in attempts {
+    for &attempt in attempts {
         let surface = SurfaceTexture::new(w, h, window.clone());
         let builder = PixelsBuilder::new(w, h, surface);
         let builder = match attempt {
