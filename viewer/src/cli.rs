@@ -45,10 +45,10 @@ pub struct Cli {
     /// Speak the course lab's RTSP dialect (its Server.py).
     #[arg(long)]
     pub lab: bool,
-    /// I/O runtime.
+    /// I/O runtime: mio (smol once that crate exists).
     #[arg(long, value_name = "NAME", default_value = runtimes::DEFAULT)]
     pub runtime: String,
-    /// Append every received frame to FILE (lab container).
+    /// Write every received frame to FILE as it arrives (lab container; FILE is replaced).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
     /// No window: play, print state changes and a summary, exit.

@@ -987,6 +987,30 @@ mod tests {
     }
 
     #[test]
+    fn play_started_and_end_of_stream() {
+        let (mut s, _) = connected(true);
+        s.handle(ms(1), &changed(State::Init, State::Ready));
+        s.handle(ms(2), &changed(State::Ready, State::Playing));
+        s.handle(
+            ms(3),
+            &PlayerEvent::Client(ClientEvent::PlayStarted {
+                from: Some(Duration::from_secs(7)),
+                first_sequence: Some(5),
+            }),
+        );
+        assert_eq!(s.position(), Some(Duration::from_secs(7)));
+        s.handle(ms(4), &PlayerEvent::Client(ClientEvent::EndOfStream));
+        assert_eq!(s.error_text(), Some("end of stream"));
+        // The BYE a server sends when torn down is no news.
+        let (mut s, _) = connected(true);
+        s.handle(ms(1), &changed(State::Init, State::Ready));
+        s.handle(ms(2), &changed(State::Ready, State::Playing));
+        s.request(ms(3), Control::Teardown).unwrap();
+        s.handle(ms(4), &PlayerEvent::Client(ClientEvent::EndOfStream));
+        assert_eq!(s.error_text(), None);
+    }
+
+    #[test]
     fn unexpected_close_is_an_error() {
         let (mut s, _) = connected(true);
         s.handle(ms(1), &changed(State::Init, State::Ready));
