@@ -404,3 +404,45 @@ fn idle_connections_are_closed_and_cost_nothing() {
     );
     let _: Instant = start;
 }
+
+#[test]
+fn bytes_piling_up_behind_a_media_request_are_capped() {
+    use stream_core::server::{MediaError, Server};
+    let mut server = Server::new(server_config(), [9; 32]);
+    let now = Instant::from_secs(1);
+    let local = std::net::SocketAddr::from(([10, 0, 0, 1], 554));
+    let c = server
+        .handle_connect(
+            now,
+            local,
+            std::net::SocketAddr::from(([10, 0, 0, 2], 4000)),
+        )
+        .unwrap();
+    server.handle_stream_data(
+        now,
+        c,
+        format!("DESCRIBE {URL} RTSP/1.0\r\nCSeq: 1\r\n\r\n").as_bytes(),
+    );
+    let request = std::iter::from_fn(|| server.poll_event())
+        .find_map(|e| match e {
+            ServerEvent::MediaRequest { request, .. } => Some(request),
+            _ => None,
+        })
+        .expect("the DESCRIBE asks for media");
+    // The shell is slow to load; the client keeps sending.
+    let chunk = format!("OPTIONS {URL} RTSP/1.0\r\nCSeq: 2\r\n\r\n").repeat(100);
+    for _ in 0..100 {
+        server.handle_stream_data(now, c, chunk.as_bytes());
+    }
+    let events: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::CloseConnection(x) if *x == c)),
+        "{events:?}"
+    );
+    // A late answer for a closed connection is ignored.
+    server.handle_media(now, request, Err(MediaError::NotFound));
+    server.handle_disconnect(now, c);
+    assert_eq!(server.connection_count(), 0);
+}

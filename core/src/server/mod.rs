@@ -30,6 +30,7 @@ mod reply;
 mod session;
 
 use alloc::collections::{BTreeMap, VecDeque};
+use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -404,11 +405,28 @@ impl Server {
 
     /// Bytes arrived on a connection. Unknown (closed) ids are ignored.
     pub fn handle_stream_data(&mut self, now: Instant, conn: ConnectionId, data: &[u8]) {
+        let limits = self.config.limits;
         let Some(c) = self.conn_mut(conn) else { return };
         if c.closing {
             return;
         }
         c.receive(now, data);
+        // Parsing bounds what a connection may hold, except while a request
+        // waits for media: then bytes pile up unparsed. Cap them at what one
+        // whole message (plus an interleaved frame) may take.
+        let cap = limits.max_head_len + limits.max_body_len + 4 + usize::from(u16::MAX);
+        if c.input().len() > cap {
+            c.discard_input();
+            let peer = c.peer;
+            self.events.push_back(ServerEvent::RequestFailed {
+                peer,
+                method: String::new(),
+                status: 0,
+                detail: format!("more than {cap} bytes unanswered; closing"),
+            });
+            self.close_connection(now, conn);
+            return;
+        }
         self.process_input(now, conn);
     }
 
