@@ -239,20 +239,11 @@ impl ServerMachine {
         socket: ServerSocket,
         recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     ) -> io::Result<()> {
-        match retry_interrupted(recv, &mut self.buf) {
-            Ok((n, from)) => {
-                let now = self.epoch.now();
-                self.server
-                    .handle_datagram(now, socket, from, &self.buf[..n]);
-                Ok(())
-            }
-            Err(e) => {
-                if e.kind() != io::ErrorKind::WouldBlock {
-                    debug!("{socket:?} recv: {e}");
-                }
-                Err(e)
-            }
-        }
+        let (n, from) = receive(socket, recv, &mut self.buf)?;
+        let now = self.epoch.now();
+        self.server
+            .handle_datagram(now, socket, from, &self.buf[..n]);
+        Ok(())
     }
 
     /// The answer to a [`ServerIo::load_media`] request.
@@ -485,21 +476,12 @@ impl ClientMachine {
         socket: ClientSocket,
         recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     ) -> io::Result<()> {
-        match retry_interrupted(recv, &mut self.buf) {
-            Ok((n, from)) => {
-                let now = self.epoch.now();
-                self.client
-                    .handle_datagram(now, socket, from, &self.buf[..n]);
-                self.forward_events();
-                Ok(())
-            }
-            Err(e) => {
-                if e.kind() != io::ErrorKind::WouldBlock {
-                    debug!("{socket:?} recv: {e}");
-                }
-                Err(e)
-            }
-        }
+        let (n, from) = receive(socket, recv, &mut self.buf)?;
+        let now = self.epoch.now();
+        self.client
+            .handle_datagram(now, socket, from, &self.buf[..n]);
+        self.forward_events();
+        Ok(())
     }
 
     /// Writes the waiting requests into `stream` until all are written
@@ -650,6 +632,21 @@ pub fn wait_for(deadline: Option<std::time::Instant>) -> Option<std::time::Durat
             .saturating_duration_since(std::time::Instant::now())
             .as_micros();
         std::time::Duration::from_millis(u64::try_from(micros.div_ceil(1000)).unwrap_or(u64::MAX))
+    })
+}
+
+/// Receives one datagram into `buf` with `recv`; an error other than
+/// `WouldBlock` is logged (at debug level: ICMP reports for earlier sends
+/// are routine) and returned.
+fn receive(
+    socket: impl core::fmt::Debug,
+    recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    retry_interrupted(recv, buf).inspect_err(|e| {
+        if e.kind() != io::ErrorKind::WouldBlock {
+            debug!("{socket:?} recv: {e}");
+        }
     })
 }
 

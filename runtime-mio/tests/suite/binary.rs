@@ -15,23 +15,26 @@ use std::time::{Duration, Instant};
 use super::{DEADLINE, media_dir};
 
 /// A running server binary and its log lines as they come.
-struct Running {
+pub struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
 }
 
 impl Running {
-    fn start(exe: &Path, args: &[&str]) -> Running {
-        let mut child = Command::new(exe)
-            .args(args)
+    /// Starts `exe` with `args` (in `dir`, if given), logging at info level.
+    pub fn start(exe: &Path, args: &[&str], dir: Option<&Path>) -> Running {
+        let mut cmd = Command::new(exe);
+        cmd.args(args)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server binary starts");
+            .stderr(Stdio::piped());
+        if let Some(dir) = dir {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().expect("the server binary starts");
         let stderr: ChildStderr = child.stderr.take().expect("piped");
         let (tx, lines) = mpsc::channel();
         thread::spawn(move || {
@@ -50,7 +53,7 @@ impl Running {
     }
 
     /// Waits for a log line containing `needle`; returns it.
-    fn line(&mut self, needle: &str) -> String {
+    pub fn line(&mut self, needle: &str) -> String {
         let end = Instant::now() + DEADLINE;
         loop {
             if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
@@ -64,8 +67,19 @@ impl Running {
         }
     }
 
+    /// The RTSP address from the "listening on rtsp://…" line.
+    pub fn rtsp_addr(&mut self) -> SocketAddr {
+        let listening = self.line("listening on rtsp://");
+        listening
+            .split("rtsp://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("an address in {listening:?}"))
+    }
+
     /// Waits for the process to exit; its exit code.
-    fn exit_code(&mut self) -> Option<i32> {
+    pub fn exit_code(&mut self) -> Option<i32> {
         let end = Instant::now() + DEADLINE;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
@@ -76,7 +90,16 @@ impl Running {
         }
     }
 
-    fn signal(&self, name: &str) {
+    /// Every log line, once the process has exited (its stderr is closed).
+    pub fn log(&mut self) -> String {
+        while let Ok(l) = self.lines.recv_timeout(DEADLINE) {
+            self.seen.push(l);
+        }
+        self.seen.join("\n")
+    }
+
+    /// Sends the process a signal (`INT`, `TERM`).
+    pub fn signal(&self, name: &str) {
         let ok = Command::new("kill")
             .args([format!("-{name}"), self.child.id().to_string()])
             .status()
@@ -107,14 +130,9 @@ pub fn terminate_ends_sessions_and_exits_0(exe: &Path) {
             media.to_str().unwrap(),
             "--loop",
         ],
+        None,
     );
-    let listening = server.line("listening on rtsp://");
-    let addr: SocketAddr = listening
-        .split("rtsp://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("an address in {listening:?}"));
+    let addr = server.rtsp_addr();
     let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
     rtp.set_read_timeout(Some(DEADLINE)).unwrap();
     let port = rtp.local_addr().unwrap().port();

@@ -11,7 +11,7 @@ pub mod binary;
 pub mod lab;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -647,7 +647,7 @@ macro_rules! runtime_suite {
 /// serves the current directory; `--help` documents every option; Ctrl-C
 /// (SIGINT) ends sessions with RTCP BYE and exits 0.
 pub fn server_binary(binary: &str, client_rt: &dyn Runtime) {
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let help = Command::new(binary).arg("--help").output().unwrap();
     assert!(help.status.success());
     let help = String::from_utf8_lossy(&help.stdout);
@@ -661,25 +661,15 @@ pub fn server_binary(binary: &str, client_rt: &dyn Runtime) {
     ] {
         assert!(help.contains(option), "--help lacks {option}:\n{help}");
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    // Like `Server.py <port>`: the files of the working directory.
-    let mut child = Command::new(binary)
-        .args([&port.to_string(), "--bind", "127.0.0.1", "--loop"])
-        .current_dir(media_dir())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let end = Instant::now() + DEADLINE;
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < end, "{binary} does not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // Like `Server.py <port>`: the files of the working directory. Port 0,
+    // and the port from the log line: a port found free beforehand may be
+    // taken by a parallel test's server by the time the binary binds it.
+    let mut child = binary::Running::start(
+        Path::new(binary),
+        &["0", "--bind", "127.0.0.1", "--loop"],
+        Some(&media_dir()),
+    );
+    let port = child.rtsp_addr().port();
     let c = client_rt
         .connect(ClientOptions {
             host: "127.0.0.1".into(),
@@ -694,24 +684,14 @@ pub fn server_binary(binary: &str, client_rt: &dyn Runtime) {
     seen.command(&c, ClientCommand::Setup, State::Ready);
     seen.command(&c, ClientCommand::Play, State::Playing);
     seen.frames_at_least(&c, 3);
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    child.signal("INT");
     assert!(
         seen.until(&c, DEADLINE, |s| s.end_of_stream),
         "RTCP BYE on Ctrl-C"
     );
-    let status = child.wait().unwrap();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    assert!(status.success(), "{binary} exited with {status}:\n{log}");
+    let status = child.exit_code();
+    let log = child.log();
+    assert_eq!(status, Some(0), "{binary} exit status:\n{log}");
     for line in [
         "listening on rtsp://127.0.0.1:",
         "start session",
