@@ -665,7 +665,9 @@ impl Client {
                     .and_then(|mut l| l.next())
                     .and_then(|e| e.ok())
                     .and_then(|e| e.seq);
-                self.reset_depacketizer();
+                // No depacketizer reset here: the first packets of the range
+                // may already be in (UDP overtakes the TCP reply), and a
+                // seek's timestamp jump is a resync the depacketizer handles.
                 self.transition(State::Playing);
                 self.events.push_back(ClientEvent::PlayStarted {
                     from,

@@ -79,6 +79,7 @@ pub struct NormalizeSummary {
 }
 
 impl NormalizeSummary {
+    #[cfg_attr(not(feature = "normalize"), allow(dead_code))]
     fn add(&mut self, what: String) {
         match self.actions.iter_mut().find(|(w, _)| *w == what) {
             Some((_, n)) => *n += 1,
