@@ -86,8 +86,9 @@ fn snapshot_matches(runtime: &'static dyn Runtime, dialect: Dialect, tcp: bool) 
         }
         let n = frames.len().min(6) as u64;
         let shot = std::env::temp_dir().join(format!(
-            "viewer-snap-{}-{dialect:?}-{tcp}-{name}.png",
-            std::process::id()
+            "viewer-snap-{}-{}-{dialect:?}-{tcp}-{name}.png",
+            std::process::id(),
+            runtime.name()
         ));
         let options = ClientOptions {
             host: "127.0.0.1".into(),
@@ -109,7 +110,13 @@ fn snapshot_matches(runtime: &'static dyn Runtime, dialect: Dialect, tcp: bool) 
         };
         let mut out = Vec::new();
         let summary = run(runtime, options, config, &mut out).unwrap();
-        assert!(summary.success, "{name}: {}", String::from_utf8_lossy(&out));
+        let out = String::from_utf8_lossy(&out);
+        assert!(summary.success, "{name}: {out}");
+        assert!(
+            shot.exists(),
+            "{name}: no snapshot at {}:\n{out}",
+            shot.display()
+        );
         let got = read_png(&shot);
         let _ = std::fs::remove_file(&shot);
         // The last decoded frame: frame n-1 when nothing was lost; look a
@@ -152,4 +159,14 @@ fn snapshots_standard_tcp() {
 #[test]
 fn snapshots_lab_dialect() {
     snapshot_matches(mio(), Dialect::Lab, false);
+}
+
+/// `--runtime smol`: the same pictures through the other shell.
+#[test]
+fn snapshots_standard_udp_on_smol() {
+    snapshot_matches(
+        viewer::runtimes::by_name("smol").unwrap(),
+        Dialect::Standard,
+        false,
+    );
 }
