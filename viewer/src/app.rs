@@ -590,6 +590,14 @@ impl ApplicationHandler<Tagged> for App {
         if let Some(released) = self.playout.poll(now) {
             self.session
                 .on_displayed(released.item.info.index, released.position);
+            if self.frame.is_none() {
+                // The clock starts with the window: this is the time a user
+                // waits for a picture.
+                tracing::info!(
+                    "first frame shown {:.2} s after start",
+                    now.total_micros() as f64 / 1e6
+                );
+            }
             self.frame = Some(released.item.image);
             self.request_redraw();
         }
