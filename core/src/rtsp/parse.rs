@@ -743,7 +743,19 @@ fn parse_message<'a>(
         }
         return Ok(Status::Partial);
     };
-    if first.end - first.start > limits.max_start_line {
+    // The checks of an incomplete line, in the same order, so that the
+    // answer does not depend on where the stream was cut: a control
+    // character within the first `max_start_line + 1` bytes is seen before
+    // the line is known to be too long.
+    let line = &buf[first.start..first.end];
+    if line
+        .iter()
+        .take(limits.max_start_line.saturating_add(1))
+        .any(|&b| is_ctl(b))
+    {
+        return error(K::BadStartLine, None, None);
+    }
+    if line.len() > limits.max_start_line {
         return error(K::StartLineTooLong, None, None);
     }
     if first.next > limits.max_head_len {
@@ -978,6 +990,30 @@ mod tests {
                 7
             )))
         );
+    }
+
+    /// Found by fuzz target `rtsp_message`: a control character in a start
+    /// line longer than `max_start_line` gave 400 when the bytes came in
+    /// pieces and 414 when they came at once.
+    #[test]
+    fn start_line_errors_do_not_depend_on_chunking() {
+        let o = ParseOptions {
+            limits: Limits {
+                max_start_line: 20,
+                ..Limits::default()
+            },
+            end_of_input: false,
+        };
+        let buf = b"PLAY movie.Mjpeg \0 SP/2.0JCSeq S2e:\nSession: 1";
+        let whole = parse(buf, &o).unwrap_err();
+        assert_eq!(whole.kind, ParseErrorKind::BadStartLine);
+        for cut in 0..buf.len() {
+            match parse(&buf[..cut], &o) {
+                Ok(Status::Partial) => {}
+                Err(e) => assert_eq!(e, whole, "cut at {cut}"),
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
     }
 
     #[test]
