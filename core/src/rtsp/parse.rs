@@ -732,7 +732,13 @@ fn parse_message<'a>(
     }
     let Some(first) = find_line(buf, start) else {
         let content = partial_line_content(&buf[start..]);
-        if content.iter().any(|&b| is_ctl(b)) {
+        // Only the first `max_start_line + 1` bytes: past them the line is
+        // too long whatever follows, and the answer must not change.
+        if content
+            .iter()
+            .take(limits.max_start_line.saturating_add(1))
+            .any(|&b| is_ctl(b))
+        {
             return error(K::BadStartLine, None, None);
         }
         if content.len() > limits.max_start_line {
@@ -1004,14 +1010,24 @@ mod tests {
             },
             end_of_input: false,
         };
-        let buf = b"PLAY movie.Mjpeg \0 SP/2.0JCSeq S2e:\nSession: 1";
-        let whole = parse(buf, &o).unwrap_err();
-        assert_eq!(whole.kind, ParseErrorKind::BadStartLine);
-        for cut in 0..buf.len() {
-            match parse(&buf[..cut], &o) {
-                Ok(Status::Partial) => {}
-                Err(e) => assert_eq!(e, whole, "cut at {cut}"),
-                other => panic!("cut at {cut}: {other:?}"),
+        for (buf, kind) in [
+            (
+                &b"PLAY movie.Mjpeg \0 SP/2.0JCSeq S2e:\nSession: 1"[..],
+                ParseErrorKind::BadStartLine,
+            ),
+            (
+                b"PLAY movie.Mjpeg RTSPPPPPPPPPP\x04 RTSP/1.0\nCSeq: 2\n",
+                ParseErrorKind::StartLineTooLong,
+            ),
+        ] {
+            let whole = parse(buf, &o).unwrap_err();
+            assert_eq!(whole.kind, kind);
+            for cut in 0..buf.len() {
+                match parse(&buf[..cut], &o) {
+                    Ok(Status::Partial) => {}
+                    Err(e) => assert_eq!(e, whole, "cut at {cut}"),
+                    other => panic!("cut at {cut}: {other:?}"),
+                }
             }
         }
     }
