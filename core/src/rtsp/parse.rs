@@ -717,6 +717,49 @@ fn trim_lws_bytes(mut b: &[u8]) -> &[u8] {
     trim_end_lws(b)
 }
 
+/// The error an incomplete start line shows to a reader that received the
+/// buffer's prefixes of length `start + 1 ..= upto` one after the other,
+/// with the line's content (no line ending) in `buf[start..line_end]`:
+/// the error of the shortest prefix that breaks a rule, or `None`.
+///
+/// A prefix breaks a rule when its visible content (without a last `\r`,
+/// which may start the line ending) has a control character among its
+/// first `max_start_line + 1` bytes (400), is longer than `max_start_line`
+/// (414), or the prefix is longer than `max_head_len` (431); when one
+/// prefix breaks several, that is the order. Answering by the shortest
+/// prefix makes the answer independent of how the stream was cut.
+fn start_line_violation(
+    buf: &[u8],
+    start: usize,
+    line_end: usize,
+    upto: usize,
+    limits: &Limits,
+) -> Option<ParseErrorKind> {
+    let line = &buf[start..line_end];
+    let cr = |i: usize| usize::from(line[i] == b'\r');
+    // The prefix length at which each rule is first broken.
+    let ctl = line
+        .iter()
+        .take(limits.max_start_line.saturating_add(1))
+        .position(|&b| is_ctl(b))
+        .map(|i| start + i + 1 + cr(i));
+    let long = (line.len() > limits.max_start_line)
+        .then(|| start + limits.max_start_line + 1 + cr(limits.max_start_line));
+    let head = limits.max_head_len.saturating_add(1);
+    let first = [ctl, long, Some(head)]
+        .into_iter()
+        .flatten()
+        .min()
+        .filter(|&k| k <= upto)?;
+    Some(if ctl.is_some_and(|k| k <= first) {
+        ParseErrorKind::BadStartLine
+    } else if long.is_some_and(|k| k <= first) {
+        ParseErrorKind::StartLineTooLong
+    } else {
+        ParseErrorKind::HeadTooLarge
+    })
+}
+
 fn parse_message<'a>(
     buf: &'a [u8],
     start: usize,
@@ -731,28 +774,17 @@ fn parse_message<'a>(
         return error(K::BadStartLine, None, None);
     }
     let Some(first) = find_line(buf, start) else {
-        let content = partial_line_content(&buf[start..]);
-        // Only the first `max_start_line + 1` bytes: past them the line is
-        // too long whatever follows, and the answer must not change.
-        if content
-            .iter()
-            .take(limits.max_start_line.saturating_add(1))
-            .any(|&b| is_ctl(b))
-        {
-            return error(K::BadStartLine, None, None);
-        }
-        if content.len() > limits.max_start_line {
-            return error(K::StartLineTooLong, None, None);
-        }
-        if buf.len() > limits.max_head_len {
-            return error(K::HeadTooLarge, None, None);
+        if let Some(kind) = start_line_violation(buf, start, buf.len(), buf.len(), limits) {
+            return error(kind, None, None);
         }
         return Ok(Status::Partial);
     };
-    // The checks of an incomplete line, in the same order, so that the
-    // answer does not depend on where the stream was cut: a control
-    // character within the first `max_start_line + 1` bytes is seen before
-    // the line is known to be too long.
+    // A reader that got the line in pieces saw its prefixes first: the
+    // earliest limit they broke is the answer, whatever follows.
+    if let Some(kind) = start_line_violation(buf, start, first.end, first.next - 1, limits) {
+        return error(kind, None, None);
+    }
+    // Broken only by the whole line: the same checks, in the same order.
     let line = &buf[first.start..first.end];
     if line
         .iter()
@@ -1020,14 +1052,31 @@ mod tests {
                 ParseErrorKind::StartLineTooLong,
             ),
         ] {
-            let whole = parse(buf, &o).unwrap_err();
-            assert_eq!(whole.kind, kind);
-            for cut in 0..buf.len() {
-                match parse(&buf[..cut], &o) {
-                    Ok(Status::Partial) => {}
-                    Err(e) => assert_eq!(e, whole, "cut at {cut}"),
-                    other => panic!("cut at {cut}: {other:?}"),
-                }
+            check_every_cut(buf, &o, kind);
+        }
+        // The head limit reached before a control character arrives.
+        let o = ParseOptions {
+            limits: Limits {
+                max_head_len: 12,
+                ..Limits::default()
+            },
+            end_of_input: false,
+        };
+        check_every_cut(
+            b"SET_PARAMETER rtsp://examp=llength: 20\rle/foo RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+            &o,
+            ParseErrorKind::HeadTooLarge,
+        );
+    }
+
+    fn check_every_cut(buf: &[u8], o: &ParseOptions, kind: ParseErrorKind) {
+        let whole = parse(buf, o).unwrap_err();
+        assert_eq!(whole.kind, kind);
+        for cut in 0..buf.len() {
+            match parse(&buf[..cut], o) {
+                Ok(Status::Partial) => {}
+                Err(e) => assert_eq!(e, whole, "cut at {cut}"),
+                other => panic!("cut at {cut}: {other:?}"),
             }
         }
     }
