@@ -223,6 +223,64 @@ impl Op {
     }
 }
 
+/// The client's RTSP input as the client reads it (same parser, same
+/// framing, same 256 KiB cap, the lab's pause), to know which of its
+/// requests have been answered.
+#[derive(Debug, Default)]
+struct InputMirror {
+    buf: Vec<u8>,
+    last_input: Instant,
+    tail_read: bool,
+}
+
+impl InputMirror {
+    /// Bytes the server sent; the replies completed, as (CSeq, status).
+    fn push(&mut self, now: Instant, data: &[u8]) -> Vec<(Option<u32>, u16)> {
+        if data.is_empty() {
+            return Vec::new();
+        }
+        if self.buf.len() + data.len() > 256 * 1024 {
+            self.buf.clear();
+            return Vec::new();
+        }
+        self.buf.extend_from_slice(data);
+        self.last_input = now;
+        self.tail_read = false;
+        self.read(false)
+    }
+
+    /// The pause that completes a lab reply.
+    fn tail(&mut self, now: Instant, delay: Duration) -> Vec<(Option<u32>, u16)> {
+        if self.buf.is_empty() || self.tail_read || self.last_input + delay > now {
+            return Vec::new();
+        }
+        self.tail_read = true;
+        self.read(true)
+    }
+
+    fn read(&mut self, end_of_input: bool) -> Vec<(Option<u32>, u16)> {
+        let opts = ParseOptions {
+            end_of_input,
+            ..ParseOptions::default()
+        };
+        let mut replies = Vec::new();
+        while !self.buf.is_empty() {
+            let n = match rtsp::parse(&self.buf, &opts) {
+                Ok(Status::Partial) => break,
+                Ok(Status::Complete((m, n))) => {
+                    if let Message::Response(r) = m {
+                        replies.push((r.headers.cseq().ok().flatten(), r.status.0));
+                    }
+                    n
+                }
+                Err(e) => e.resync.unwrap_or(self.buf.len()),
+            };
+            self.buf.drain(..n.min(self.buf.len()));
+        }
+        replies
+    }
+}
+
 /// A request the client wrote, as the harness (the server) read it.
 #[derive(Debug, Clone)]
 struct Sent {
@@ -238,6 +296,8 @@ struct Harness {
     now: Instant,
     /// The client's stream output not yet read as whole messages.
     pending: Vec<u8>,
+    /// The client's input, read as the client reads it.
+    input: InputMirror,
     sent: Vec<Sent>,
     state: State,
     /// The state may change during the current operation (a success reply
@@ -286,6 +346,7 @@ impl Harness {
             config,
             now: Instant::ZERO,
             pending: Vec::new(),
+            input: InputMirror::default(),
             sent: Vec::new(),
             state: State::Init,
             may_change: false,
@@ -346,10 +407,7 @@ impl Harness {
                     at += n;
                 }
             }
-            Op::Raw { bytes } => {
-                self.may_change = true;
-                self.stream(&bytes);
-            }
+            Op::Raw { bytes } => self.stream(&bytes),
             Op::Rtp {
                 frame,
                 order,
@@ -413,8 +471,28 @@ impl Harness {
     /// Bytes from the server on the RTSP connection.
     fn stream(&mut self, bytes: &[u8]) {
         let now = self.now;
+        if !self.closed {
+            let replies = self.input.push(now, bytes);
+            self.answered(&replies);
+        }
         self.client.handle_stream_data(now, bytes);
         self.service();
+    }
+
+    /// Marks the request in flight answered by one of `replies`; a success
+    /// reply to it may change the state.
+    fn answered(&mut self, replies: &[(Option<u32>, u16)]) {
+        let in_flight = self.in_flight().map(|s| s.cseq);
+        for &(cseq, status) in replies {
+            if cseq.is_some() && cseq == in_flight {
+                if let Some(s) = self.sent.last_mut() {
+                    s.answered = true;
+                }
+                if (200..300).contains(&status) {
+                    self.may_change = true;
+                }
+            }
+        }
     }
 
     fn datagram(&mut self, socket: ClientSocket, port: u16, bytes: &[u8]) {
@@ -442,9 +520,6 @@ impl Harness {
         } else {
             last.cseq
         };
-        if code == 200 && cseq == last.cseq {
-            self.may_change = true;
-        }
         let session = match variant % 5 {
             0 => None,
             1 => Some("12345678".to_string()),
@@ -594,15 +669,23 @@ impl Harness {
             match self.client.poll_timeout() {
                 Some(t) if t <= target => {
                     self.now = self.now.max(t);
-                    // A reply timeout or a lab tail may change the state.
-                    self.may_change = true;
+                    self.tail();
                     self.service();
                 }
                 _ => break,
             }
         }
         self.now = target;
+        self.tail();
         self.service();
+    }
+
+    /// The lab's pause, as the client will take it at this instant.
+    fn tail(&mut self) {
+        if self.lab() && !self.closed {
+            let replies = self.input.tail(self.now, self.config.lab_tail_delay);
+            self.answered(&replies);
+        }
     }
 
     fn service(&mut self) {
@@ -837,19 +920,6 @@ pub fn run(data: &[u8]) {
         let Some(op) = Op::decode(&mut c) else { break };
         if std::env::var_os("FUZZ_DEBUG").is_some() {
             eprintln!("{:?} {:?} {op:?}", h.now, h.state);
-        }
-        // A reply answers the request in flight: mark it before it is
-        // delivered (the client may send the next one while handling it).
-        if let Op::Reply {
-            status, variant, ..
-        } = &op
-        {
-            let _ = status;
-            if variant % 11 != 10 {
-                if let Some(s) = h.sent.last_mut() {
-                    s.answered = true;
-                }
-            }
         }
         h.op(op);
         ops += 1;

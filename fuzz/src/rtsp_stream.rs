@@ -8,7 +8,8 @@
 //!
 //! Oracles:
 //! - the sequence of answers (messages, errors with their resync points,
-//!   then `Partial` or a fatal error) is the same whatever the chunking,
+//!   then `Partial` or a fatal error) is the same whatever the chunking
+//!   (the input's chunk sizes, and byte by byte for streams up to 1 KiB),
 //!   and the same as when the whole stream is in the buffer at once;
 //! - every interleaved frame re-emitted by `write_interleaved` and every
 //!   message re-emitted by `emit` parses back to itself;
@@ -34,8 +35,12 @@ pub fn run(data: &[u8]) {
     let whole = read_all(stream, &[stream.len().max(1)], &opts);
     let chunked = read_all(stream, &sizes, &opts);
     assert_eq!(chunked, whole, "chunks {sizes:?} changed the answers");
-    let bytewise = read_all(stream, &[1], &opts);
-    assert_eq!(bytewise, whole, "byte-by-byte delivery changed the answers");
+    // Byte by byte re-parses the inbox at every byte: quadratic, so only
+    // for streams short enough to keep the target fast.
+    if stream.len() <= 1024 {
+        let bytewise = read_all(stream, &[1], &opts);
+        assert_eq!(bytewise, whole, "byte-by-byte delivery changed the answers");
+    }
 }
 
 /// Feeds `stream` in chunks of `sizes` (cycled) and records every answer
