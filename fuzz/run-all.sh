@@ -31,9 +31,9 @@ fi
 jobs=${FUZZ_JOBS:-2}
 
 export RUSTC_BOOTSTRAP=1
+mkdir -p logs
 echo "building ${#targets[@]} targets..."
-cargo fuzz build >logs-build.txt 2>&1 || { cat logs-build.txt; exit 1; }
-rm -f logs-build.txt
+cargo fuzz build >logs/build.txt 2>&1 || { cat logs/build.txt; exit 1; }
 triple=$(rustc -vV | sed -n 's/^host: //p')
 bindir="$here/target/$triple/release"
 
@@ -45,7 +45,6 @@ dict_for() {
     esac
 }
 
-mkdir -p logs
 run_one() {
     local t=$1
     local work="$here/logs/work/$t"

@@ -885,7 +885,9 @@ impl Harness {
         };
         let frame = max_frame_bytes();
         let l = &config.limits;
-        let input = l.max_head_len + l.max_body_len + 65_539;
+        // What a connection may buffer: a message within the limits, or (while
+        // its request waits for media) two of them and an interleaved frame.
+        let input = 2 * (l.max_head_len + l.max_body_len) + 65_539;
         let output = config.max_stream_backlog + config.interleaved_backlog + frame + 64 * 1024;
         let per_conn = 2 * input + 2 * output + 16 * 1024;
         let per_session = 2 * frame + 32 * 1024;
@@ -1558,5 +1560,18 @@ pub fn seed_inputs() -> Vec<(String, Vec<u8>)> {
             ],
         ),
     ));
+    // A client that keeps sending while its request waits for media.
+    let mut hold_flood = vec![
+        Op::Connect { peer: 0 },
+        Op::HoldMedia,
+        std_req(describe, 0, 0, 0, 0),
+    ];
+    hold_flood.extend((0..40).map(|_| Op::Flood {
+        conn: 0,
+        byte: b'X',
+        kilobytes: 127,
+    }));
+    hold_flood.push(Op::HoldMedia);
+    seeds.push(("hold-flood", encode(base, &hold_flood)));
     seeds.into_iter().map(|(n, b)| (n.to_string(), b)).collect()
 }
