@@ -485,6 +485,14 @@ pub fn parse<'a>(
     opts: &ParseOptions,
 ) -> Result<Status<(Message<'a>, usize)>, ParseError> {
     let limits = &opts.limits;
+    // Keep-alives alone past the head limit: a reader receiving the bytes
+    // in pieces stopped there, whatever comes after them.
+    if let Some(first) = buf.get(..=limits.max_head_len) {
+        let empty = skip_empty_lines(first);
+        if first[empty..].is_empty() || first[empty..] == [b'\r'] {
+            return error(ParseErrorKind::HeadTooLarge, None, None);
+        }
+    }
     let start = skip_empty_lines(buf);
     match buf.get(start..) {
         None | Some([] | [b'\r']) => {
@@ -1067,6 +1075,29 @@ mod tests {
             &o,
             ParseErrorKind::HeadTooLarge,
         );
+    }
+
+    /// Found by fuzz target `rtsp_message`: keep-alive lines past the head
+    /// limit were answered 431 when they came in pieces, but 400 (for the
+    /// bad byte after them) when they came at once.
+    #[test]
+    fn keepalives_past_the_head_limit_do_not_depend_on_chunking() {
+        let o = ParseOptions {
+            limits: Limits {
+                max_head_len: 48,
+                ..Limits::default()
+            },
+            end_of_input: false,
+        };
+        let mut buf = [b'\n'; 72].to_vec();
+        buf.extend_from_slice(&[0xFF; 8]);
+        check_every_cut(&buf, &o, ParseErrorKind::HeadTooLarge);
+        let mut buf = [b'\n'; 48].to_vec();
+        buf.extend_from_slice(b"\r\xFF");
+        check_every_cut(&buf, &o, ParseErrorKind::HeadTooLarge);
+        let mut buf = [b'\n'; 48].to_vec();
+        buf.push(0xFF);
+        check_every_cut(&buf, &o, ParseErrorKind::BadStartLine);
     }
 
     fn check_every_cut(buf: &[u8], o: &ParseOptions, kind: ParseErrorKind) {
