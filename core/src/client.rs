@@ -296,6 +296,9 @@ pub struct Client {
     channels: (u8, u8),
     input: Vec<u8>,
     last_input: Instant,
+    /// The input left after the last lab tail was read as complete: a
+    /// pause no longer completes it, only new bytes can.
+    tail_read: bool,
     stream_out: Vec<u8>,
     datagrams: VecDeque<(ClientSocket, SocketAddr, Vec<u8>)>,
     events: VecDeque<ClientEvent>,
@@ -339,6 +342,7 @@ impl Client {
             channels: (0, 1),
             input: Vec::new(),
             last_input: now,
+            tail_read: false,
             stream_out: Vec::new(),
             datagrams: VecDeque::new(),
             events: VecDeque::new(),
@@ -553,6 +557,7 @@ impl Client {
         }
         self.input.extend_from_slice(data);
         self.last_input = now;
+        self.tail_read = false;
         self.process_input(now, false);
     }
 
@@ -889,11 +894,15 @@ impl Client {
             return;
         }
         if !self.input.is_empty()
+            && !self.tail_read
             && self.config.dialect == Dialect::Lab
             && self.last_input + self.config.lab_tail_delay <= now
         {
             // The lab server's replies have no terminator: a pause ends them.
+            // What is still incomplete after that (a cut status line) waits
+            // for more bytes; reading it again at every timeout would spin.
             self.process_input(now, true);
+            self.tail_read = true;
         }
         if let Some(req) = self.in_flight {
             if req.deadline <= now {
@@ -1011,8 +1020,9 @@ impl Client {
         if self.closed {
             return None;
         }
-        let tail = (!self.input.is_empty() && self.config.dialect == Dialect::Lab)
-            .then(|| self.last_input + self.config.lab_tail_delay);
+        let tail =
+            (!self.input.is_empty() && !self.tail_read && self.config.dialect == Dialect::Lab)
+                .then(|| self.last_input + self.config.lab_tail_delay);
         [
             tail,
             self.in_flight.map(|r| r.deadline),
@@ -1039,5 +1049,43 @@ impl core::fmt::Debug for Client {
             .field("session", &self.session)
             .field("in_flight", &self.in_flight)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+
+    /// Found by fuzz target `client`: a lab server's cut reply (`RTSP`,
+    /// then silence) left the input incomplete after the pause that ends
+    /// lab replies, and `poll_timeout` kept answering a deadline in the
+    /// past: the shell spun on `handle_timeout`.
+    #[test]
+    fn incomplete_lab_reply_does_not_spin() {
+        let server: SocketAddr = "10.0.0.1:554".parse().unwrap();
+        let config = ClientConfig::new(
+            "movie.Mjpeg",
+            Dialect::Lab,
+            ClientTransport::Udp { rtp_port: 5008 },
+            server,
+        );
+        let mut c = Client::new(config, Instant::ZERO, 1);
+        c.setup(Instant::ZERO).unwrap();
+        let mut buf = vec![];
+        while c.poll_transmit(&mut buf).is_some() {}
+        c.handle_stream_data(Instant::ZERO, b"RTSP");
+        let now = Instant::ZERO + Duration::from_millis(30);
+        c.handle_timeout(now);
+        assert!(
+            c.poll_timeout().is_some_and(|t| t > now),
+            "{:?}",
+            c.poll_timeout()
+        );
+        // More bytes, another pause: the reply completes.
+        c.handle_stream_data(now, b"/1.0 200 OK\nCSeq: 1\nSession: 123456");
+        let later = now + Duration::from_millis(30);
+        c.handle_timeout(later);
+        assert_eq!(c.state(), State::Ready);
     }
 }

@@ -485,6 +485,14 @@ pub fn parse<'a>(
     opts: &ParseOptions,
 ) -> Result<Status<(Message<'a>, usize)>, ParseError> {
     let limits = &opts.limits;
+    // Keep-alives alone past the head limit: a reader receiving the bytes
+    // in pieces stopped there, whatever comes after them.
+    if let Some(first) = buf.get(..=limits.max_head_len) {
+        let empty = skip_empty_lines(first);
+        if first[empty..].is_empty() || first[empty..] == [b'\r'] {
+            return error(ParseErrorKind::HeadTooLarge, None, None);
+        }
+    }
     let start = skip_empty_lines(buf);
     match buf.get(start..) {
         None | Some([] | [b'\r']) => {
@@ -717,6 +725,49 @@ fn trim_lws_bytes(mut b: &[u8]) -> &[u8] {
     trim_end_lws(b)
 }
 
+/// The error an incomplete start line shows to a reader that received the
+/// buffer's prefixes of length `start + 1 ..= upto` one after the other,
+/// with the line's content (no line ending) in `buf[start..line_end]`:
+/// the error of the shortest prefix that breaks a rule, or `None`.
+///
+/// A prefix breaks a rule when its visible content (without a last `\r`,
+/// which may start the line ending) has a control character among its
+/// first `max_start_line + 1` bytes (400), is longer than `max_start_line`
+/// (414), or the prefix is longer than `max_head_len` (431); when one
+/// prefix breaks several, that is the order. Answering by the shortest
+/// prefix makes the answer independent of how the stream was cut.
+fn start_line_violation(
+    buf: &[u8],
+    start: usize,
+    line_end: usize,
+    upto: usize,
+    limits: &Limits,
+) -> Option<ParseErrorKind> {
+    let line = &buf[start..line_end];
+    let cr = |i: usize| usize::from(line[i] == b'\r');
+    // The prefix length at which each rule is first broken.
+    let ctl = line
+        .iter()
+        .take(limits.max_start_line.saturating_add(1))
+        .position(|&b| is_ctl(b))
+        .map(|i| start + i + 1 + cr(i));
+    let long = (line.len() > limits.max_start_line)
+        .then(|| start + limits.max_start_line + 1 + cr(limits.max_start_line));
+    let head = limits.max_head_len.saturating_add(1);
+    let first = [ctl, long, Some(head)]
+        .into_iter()
+        .flatten()
+        .min()
+        .filter(|&k| k <= upto)?;
+    Some(if ctl.is_some_and(|k| k <= first) {
+        ParseErrorKind::BadStartLine
+    } else if long.is_some_and(|k| k <= first) {
+        ParseErrorKind::StartLineTooLong
+    } else {
+        ParseErrorKind::HeadTooLarge
+    })
+}
+
 fn parse_message<'a>(
     buf: &'a [u8],
     start: usize,
@@ -731,19 +782,26 @@ fn parse_message<'a>(
         return error(K::BadStartLine, None, None);
     }
     let Some(first) = find_line(buf, start) else {
-        let content = partial_line_content(&buf[start..]);
-        if content.iter().any(|&b| is_ctl(b)) {
-            return error(K::BadStartLine, None, None);
-        }
-        if content.len() > limits.max_start_line {
-            return error(K::StartLineTooLong, None, None);
-        }
-        if buf.len() > limits.max_head_len {
-            return error(K::HeadTooLarge, None, None);
+        if let Some(kind) = start_line_violation(buf, start, buf.len(), buf.len(), limits) {
+            return error(kind, None, None);
         }
         return Ok(Status::Partial);
     };
-    if first.end - first.start > limits.max_start_line {
+    // A reader that got the line in pieces saw its prefixes first: the
+    // earliest limit they broke is the answer, whatever follows.
+    if let Some(kind) = start_line_violation(buf, start, first.end, first.next - 1, limits) {
+        return error(kind, None, None);
+    }
+    // Broken only by the whole line: the same checks, in the same order.
+    let line = &buf[first.start..first.end];
+    if line
+        .iter()
+        .take(limits.max_start_line.saturating_add(1))
+        .any(|&b| is_ctl(b))
+    {
+        return error(K::BadStartLine, None, None);
+    }
+    if line.len() > limits.max_start_line {
         return error(K::StartLineTooLong, None, None);
     }
     if first.next > limits.max_head_len {
@@ -978,6 +1036,80 @@ mod tests {
                 7
             )))
         );
+    }
+
+    /// Found by fuzz target `rtsp_message`: a control character in a start
+    /// line longer than `max_start_line` gave 400 when the bytes came in
+    /// pieces and 414 when they came at once.
+    #[test]
+    fn start_line_errors_do_not_depend_on_chunking() {
+        let o = ParseOptions {
+            limits: Limits {
+                max_start_line: 20,
+                ..Limits::default()
+            },
+            end_of_input: false,
+        };
+        for (buf, kind) in [
+            (
+                &b"PLAY movie.Mjpeg \0 SP/2.0JCSeq S2e:\nSession: 1"[..],
+                ParseErrorKind::BadStartLine,
+            ),
+            (
+                b"PLAY movie.Mjpeg RTSPPPPPPPPPP\x04 RTSP/1.0\nCSeq: 2\n",
+                ParseErrorKind::StartLineTooLong,
+            ),
+        ] {
+            check_every_cut(buf, &o, kind);
+        }
+        // The head limit reached before a control character arrives.
+        let o = ParseOptions {
+            limits: Limits {
+                max_head_len: 12,
+                ..Limits::default()
+            },
+            end_of_input: false,
+        };
+        check_every_cut(
+            b"SET_PARAMETER rtsp://examp=llength: 20\rle/foo RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+            &o,
+            ParseErrorKind::HeadTooLarge,
+        );
+    }
+
+    /// Found by fuzz target `rtsp_message`: keep-alive lines past the head
+    /// limit were answered 431 when they came in pieces, but 400 (for the
+    /// bad byte after them) when they came at once.
+    #[test]
+    fn keepalives_past_the_head_limit_do_not_depend_on_chunking() {
+        let o = ParseOptions {
+            limits: Limits {
+                max_head_len: 48,
+                ..Limits::default()
+            },
+            end_of_input: false,
+        };
+        let mut buf = [b'\n'; 72].to_vec();
+        buf.extend_from_slice(&[0xFF; 8]);
+        check_every_cut(&buf, &o, ParseErrorKind::HeadTooLarge);
+        let mut buf = [b'\n'; 48].to_vec();
+        buf.extend_from_slice(b"\r\xFF");
+        check_every_cut(&buf, &o, ParseErrorKind::HeadTooLarge);
+        let mut buf = [b'\n'; 48].to_vec();
+        buf.push(0xFF);
+        check_every_cut(&buf, &o, ParseErrorKind::BadStartLine);
+    }
+
+    fn check_every_cut(buf: &[u8], o: &ParseOptions, kind: ParseErrorKind) {
+        let whole = parse(buf, o).unwrap_err();
+        assert_eq!(whole.kind, kind);
+        for cut in 0..buf.len() {
+            match parse(&buf[..cut], o) {
+                Ok(Status::Partial) => {}
+                Err(e) => assert_eq!(e, whole, "cut at {cut}"),
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
     }
 
     #[test]

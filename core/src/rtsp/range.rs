@@ -72,7 +72,13 @@ impl NptTime {
                 parse_decimal(h, MAX_NPT_SECS / 3600).ok_or(HeaderError::InvalidNumber(WHAT))?;
             let m = parse_decimal(m, 59).ok_or(HeaderError::InvalidNumber(WHAT))?;
             let sec = parse_decimal(sec, 59).ok_or(HeaderError::InvalidNumber(WHAT))?;
-            h * 3600 + m * 60 + sec
+            let total = h * 3600 + m * 60 + sec;
+            // The same cap as the seconds form, so that every value parsed
+            // prints (in seconds) as one that parses again.
+            if total > MAX_NPT_SECS {
+                return Err(HeaderError::InvalidNumber(WHAT));
+            }
+            total
         } else {
             parse_decimal(whole, MAX_NPT_SECS).ok_or(HeaderError::InvalidNumber(WHAT))?
         };
@@ -179,6 +185,18 @@ mod tests {
 
     fn at(secs: u64, micros: u64) -> NptTime {
         NptTime::At(Duration::from_secs(secs) + Duration::from_micros(micros))
+    }
+
+    /// Found by fuzz target `rtsp_range`: an `h:m:s` time just past the
+    /// cap parsed, and printed as seconds that did not parse again.
+    #[test]
+    fn hms_form_has_the_seconds_cap() {
+        assert_eq!(
+            NptTime::parse("277777777:59:59"),
+            Err(HeaderError::InvalidNumber("npt time"))
+        );
+        let max = NptTime::parse("277777777:46:40").unwrap();
+        assert_eq!(NptTime::parse(&max.to_string()), Ok(max));
     }
 
     #[test]

@@ -91,9 +91,22 @@ impl<'a> RtpInfoEntry<'a> {
 }
 
 /// `url=<url>[;seq=<n>][;rtptime=<n>]`.
+///
+/// The URL is quoted (`url="..."`, which [`RtpInfoEntry::parse`] reads) when
+/// it holds a `;` or `,` or starts or ends with blanks: written bare, it would
+/// read back cut short or split (a URL ending in `,` looks like a list with
+/// an empty last element). A URL with a `"` cannot be quoted and is written
+/// as it is.
 impl fmt::Display for RtpInfoEntry<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "url={}", self.url)?;
+        let u = self.url;
+        let ambiguous =
+            u.contains([';', ',']) || u.starts_with([' ', '\t']) || u.ends_with([' ', '\t']);
+        if ambiguous && !u.contains('"') {
+            write!(f, "url=\"{u}\"")?;
+        } else {
+            write!(f, "url={u}")?;
+        }
         if let Some(s) = self.seq {
             write!(f, ";seq={s}")?;
         }
@@ -289,5 +302,31 @@ mod tests {
         let back: Vec<_> = RtpInfoList::new(&text).map(Result::unwrap).collect();
         assert_eq!(back, entries);
         assert_eq!(RtpInfoDisplay(&[]).to_string(), "");
+    }
+
+    /// Found by fuzz target `rtsp_headers`: a URL ending in `,` (or holding
+    /// `;` or `,`) was written bare and read back as a different URL.
+    #[test]
+    fn urls_with_separators_are_quoted() {
+        for url in ["rtsp://h/a,", "rtsp://h/a;seq=5", "rtsp://h/x,url=y", " a "] {
+            let e = RtpInfoEntry {
+                url,
+                seq: Some(7),
+                rtptime: None,
+            };
+            let shown = e.to_string();
+            assert_eq!(RtpInfoEntry::parse(&shown), Ok(e), "{shown}");
+            let list: Vec<_> = RtpInfoList::new(&shown).collect();
+            assert_eq!(list, [Ok(e)], "{shown}");
+        }
+        let plain = RtpInfoEntry {
+            url: "rtsp://h/s/trackID=0",
+            seq: Some(1),
+            rtptime: Some(2),
+        };
+        assert_eq!(
+            plain.to_string(),
+            "url=rtsp://h/s/trackID=0;seq=1;rtptime=2"
+        );
     }
 }

@@ -196,9 +196,9 @@ impl<'a> TransportSpec<'a> {
             } else if is("destination") {
                 // `destination` without a value means "the default": the
                 // address the request came from.
-                spec.destination = v.filter(|v| !v.is_empty());
+                spec.destination = v.map(address).transpose()?.filter(|v| !v.is_empty());
             } else if is("source") {
-                spec.source = Some(value("Transport source")?);
+                spec.source = Some(address(value("Transport source")?)?);
             } else if is("client_port") {
                 spec.client_port = Some(PortPair::parse(value("client_port")?)?);
             } else if is("server_port") {
@@ -213,6 +213,10 @@ impl<'a> TransportSpec<'a> {
                 let m = trim_lws(unquote(value("mode")?));
                 if m.is_empty() {
                     return Err(HeaderError::Empty("mode"));
+                }
+                // Display quotes the mode; a quote inside would end it early.
+                if m.contains('"') {
+                    return Err(HeaderError::Malformed("mode"));
                 }
                 spec.mode = Some(m);
             } else if is("ttl") {
@@ -233,6 +237,18 @@ impl<'a> TransportSpec<'a> {
     pub fn lab_display(&self) -> impl fmt::Display + '_ {
         LabTransport(self)
     }
+}
+
+/// A `destination` or `source` value: a host, optionally quoted. Quotes,
+/// `;` and `,` cannot be part of a host, and `Display` writes the value
+/// bare, so they are refused rather than printed into a spec that reads
+/// back differently.
+fn address(v: &str) -> Result<&str, HeaderError> {
+    let a = trim_lws(unquote(v));
+    if a.contains(['"', ';', ',']) {
+        return Err(HeaderError::Malformed("Transport address"));
+    }
+    Ok(a)
 }
 
 impl fmt::Display for TransportSpec<'_> {
@@ -523,5 +539,25 @@ mod tests {
         assert_eq!(list[0].unwrap().mode, Some("PLAY,RECORD"));
         assert_eq!(TransportList::new("").count(), 0);
         assert_eq!(TransportList::new(" , ").count(), 0);
+    }
+
+    /// Found by fuzz target `rtsp_transport`: values with quotes (or a
+    /// quoted host with separators) were printed in a form that reads back
+    /// as other parameters or as two specs.
+    #[test]
+    fn printed_specs_read_back() {
+        for bad in [
+            "RTP/AVP;unicast;mode=\"\"PLA,Y\" RTP/AVP/TCP\"",
+            "RTP/AVP;destination=\"a;b\";client_port=1",
+            "RTP/AVP;source=\"x,y\"",
+            "RTP/AVP;destination=\"a",
+        ] {
+            assert!(TransportSpec::parse(bad).is_err(), "{bad}");
+        }
+        let t =
+            TransportSpec::parse("RTP/AVP;destination=\"10.0.0.2\";mode=\"PLAY, RECORD\"").unwrap();
+        assert_eq!(t.destination, Some("10.0.0.2"));
+        let shown = t.to_string();
+        assert_eq!(TransportList::new(&shown).collect::<Vec<_>>(), [Ok(t)]);
     }
 }

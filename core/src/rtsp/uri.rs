@@ -35,7 +35,7 @@ pub enum UriError {
     /// `%` not followed by two hex digits.
     #[error("invalid percent-escape in URI")]
     InvalidEscape,
-    /// A `%00` escape: no file name or path may contain NUL.
+    /// A `%00` escape or a literal NUL: no file name or path may contain NUL.
     #[error("URI decodes to a NUL byte")]
     NulByte,
     /// The decoded bytes are not UTF-8.
@@ -173,8 +173,8 @@ impl RequestUri<'_> {
 /// Decodes `%XX` escapes (RFC 3986 Section 2.1). `+` is left alone (it means
 /// space only in form data, never in a path).
 ///
-/// Errors: a `%` without two hex digits after it, an escape decoding to
-/// NUL, or a result that is not UTF-8.
+/// Errors: a `%` without two hex digits after it, a NUL (escaped or
+/// literal), or a result that is not UTF-8.
 pub fn percent_decode(s: &str) -> Result<String, UriError> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -194,6 +194,9 @@ pub fn percent_decode(s: &str) -> Result<String, UriError> {
             }
             out.push(v);
             i += 3;
+        } else if b == 0 {
+            // A literal NUL is as dangerous in a file name as `%00`.
+            return Err(UriError::NulByte);
         } else {
             out.push(b);
             i += 1;
@@ -402,5 +405,16 @@ mod tests {
             "rtsp://127.0.0.1:8554/stream/trackID=0"
         );
         assert_eq!(resolve_control(base, "RTSP://other/x"), "RTSP://other/x");
+    }
+
+    /// Found by fuzz target `rtsp_uri`: a literal NUL went through
+    /// `percent_decode` into the decoded path.
+    #[test]
+    fn literal_nul_is_refused() {
+        assert_eq!(percent_decode("a\0b"), Err(UriError::NulByte));
+        assert_eq!(
+            parse_request_uri("/d\0.Mjpeg").unwrap().decoded_path(),
+            Err(UriError::NulByte)
+        );
     }
 }

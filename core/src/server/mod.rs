@@ -404,6 +404,12 @@ impl Server {
     }
 
     /// Bytes arrived on a connection. Unknown (closed) ids are ignored.
+    ///
+    /// While the request at the front of the input waits for media, what
+    /// follows it cannot be parsed (requests are answered in order), so the
+    /// parser's limits cannot bound it: a connection that sends more than
+    /// two whole messages' worth of limits (plus an interleaved frame) in
+    /// that time is closed.
     pub fn handle_stream_data(&mut self, now: Instant, conn: ConnectionId, data: &[u8]) {
         let limits = self.config.limits;
         let Some(c) = self.conn_mut(conn) else { return };
@@ -411,18 +417,17 @@ impl Server {
             return;
         }
         c.receive(now, data);
-        // Parsing bounds what a connection may hold, except while a request
-        // waits for media: then bytes pile up unparsed. Cap them at what one
-        // whole message (plus an interleaved frame) may take.
-        let cap = limits.max_head_len + limits.max_body_len + 4 + usize::from(u16::MAX);
-        if c.input().len() > cap {
+        let most = 2 * (limits.max_head_len + limits.max_body_len) + 4 + 65_535;
+        if c.waiting_for.is_some() && c.input().len() > most {
             c.discard_input();
             let peer = c.peer;
             self.events.push_back(ServerEvent::RequestFailed {
                 peer,
                 method: String::new(),
                 status: 0,
-                detail: format!("more than {cap} bytes unanswered; closing"),
+                detail: format!(
+                    "more than {most} bytes sent while a request waited for media; closing"
+                ),
             });
             self.close_connection(now, conn);
             return;
@@ -757,3 +762,37 @@ impl fmt::Debug for Server {
 }
 
 mod requests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+
+    /// Found by fuzz target `server`: while a DESCRIBE waited for its
+    /// media, everything the client sent was buffered without limit.
+    #[test]
+    fn input_is_bounded_while_waiting_for_media() {
+        let now = Instant::ZERO;
+        let mut s = Server::new(ServerConfig::default(), [3; 32]);
+        let local: SocketAddr = "10.0.0.1:554".parse().unwrap();
+        let c = s
+            .handle_connect(now, local, "10.0.0.2:4000".parse().unwrap())
+            .unwrap();
+        s.handle_stream_data(
+            now,
+            c,
+            b"DESCRIBE rtsp://10.0.0.1/a.mjpeg RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+        );
+        assert!(matches!(
+            s.poll_event(),
+            Some(ServerEvent::MediaRequest { .. })
+        ));
+        let flood = vec![b'X'; 64 * 1024];
+        for _ in 0..8 {
+            s.handle_stream_data(now, c, &flood);
+        }
+        assert_eq!(s.poll_event(), Some(ServerEvent::CloseConnection(c)));
+        let input = s.conn(c).map_or(0, |c| c.input().len());
+        assert_eq!(input, 0);
+    }
+}

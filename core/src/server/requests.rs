@@ -218,8 +218,17 @@ impl Server {
                 None,
             );
         }
+        let dialect = self.conn(id).and_then(|c| c.dialect);
         let session = match req.headers.session() {
-            Ok(Some(h)) => match self.session_ids.get(h.id) {
+            // A session belongs to the dialect that set it up: a lab reply
+            // must carry a decimal id (the lab client reads it with int()),
+            // and a lab session has no RTCP or RTP-Info for a standard
+            // client. Another dialect's id is no session of this one.
+            Ok(Some(h)) => match self
+                .session_ids
+                .get(h.id)
+                .filter(|&&s| self.sessions[s].as_ref().map(|x| x.dialect) == dialect)
+            {
                 Some(&s) => Some(s),
                 None => {
                     return Handled::Reply(
@@ -850,5 +859,61 @@ mod tests {
         );
         assert_eq!(content_base("rtsp://h/x.Mjpeg"), "rtsp://h/x.Mjpeg/");
         assert_eq!(content_base("rtsp://h/x.Mjpeg/"), "rtsp://h/x.Mjpeg/");
+    }
+
+    /// Found by fuzz target `server`: a lab-dialect connection naming a
+    /// standard session's (hexadecimal) id got a lab reply whose Session
+    /// line the lab client's `int()` cannot read.
+    #[test]
+    fn sessions_belong_to_their_dialect() {
+        use crate::clip::{Clip, ClipConfig};
+        use crate::server::{ServerConfig, ServerEvent};
+        use std::string::String;
+
+        let data = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/media/lab-384x288-444.Mjpeg"
+        ))
+        .unwrap();
+        let config = ClipConfig {
+            mtu: 1400,
+            normalize: false,
+        };
+        let clip = Arc::new(Clip::build("movie.Mjpeg", data, &config).unwrap());
+        let now = Instant::ZERO;
+        let mut s = Server::new(ServerConfig::default(), [1; 32]);
+        let local: SocketAddr = "10.0.0.1:554".parse().unwrap();
+        let a = s
+            .handle_connect(now, local, "10.0.0.2:4000".parse().unwrap())
+            .unwrap();
+        let b = s
+            .handle_connect(now, local, "10.0.0.2:4001".parse().unwrap())
+            .unwrap();
+        s.handle_stream_data(
+            now,
+            a,
+            b"SETUP rtsp://10.0.0.1/movie.Mjpeg/trackID=0 RTSP/1.0\r\nCSeq: 1\r\n\
+              Transport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n",
+        );
+        while let Some(ev) = s.poll_event() {
+            if let ServerEvent::MediaRequest { request, .. } = ev {
+                s.handle_media(now, request, Ok(clip.clone()));
+            }
+        }
+        let reply = String::from_utf8(s.stream_outgoing(a).to_vec()).unwrap();
+        let id = reply
+            .lines()
+            .find_map(|l| l.strip_prefix("Session: "))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let pause = format!("PAUSE movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: {id}\n\n");
+        s.handle_stream_data(now, b, pause.as_bytes());
+        assert_eq!(
+            s.stream_outgoing(b),
+            b"RTSP/1.0 454 Session Not Found\nCSeq: 2\nSession: 0"
+        );
     }
 }

@@ -124,6 +124,11 @@ pub enum PacketizeError {
     /// tables for that Q: receivers would decode it with the wrong tables.
     #[error("the frame's quantization tables are not the Annex K tables scaled for Q {0}")]
     TablesNotScaled(u8),
+    /// A quantization table of the frame (this DQT destination) has an
+    /// entry of 0, which T.81 Table B.4 forbids and RFC 2435 receivers
+    /// (ours included) refuse: the frame could never be shown.
+    #[error("quantization table {0} has an entry of 0")]
+    ZeroQuantEntry(u8),
 }
 
 /// The RTP payloads of one frame, stored back to back in one buffer.
@@ -264,6 +269,14 @@ pub fn packetize(
     };
     let luma = table(layout.luma_quant_table)?;
     let chroma = table(layout.chroma_quant_table)?;
+    for (id, t) in [
+        (layout.luma_quant_table, luma),
+        (layout.chroma_quant_table, chroma),
+    ] {
+        if t.values.contains(&0) {
+            return Err(PacketizeError::ZeroQuantEntry(id));
+        }
+    }
     let q = cfg.q.q_field()?;
 
     // The quantization table header's data: luma table then chroma table,
@@ -647,6 +660,27 @@ mod tests {
         assert_eq!(
             QMode::Scaled(100).q_field(),
             Err(PacketizeError::InvalidQ(100))
+        );
+    }
+
+    /// Found by fuzz target `rfc2435_roundtrip`: a frame whose DQT holds a
+    /// 0 was sent, and every receiver (ours included) dropped it.
+    #[test]
+    fn zero_quant_entries_are_refused() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/media/testsrc-640x480-420.raw.mjpeg"
+        );
+        let data = std::fs::read(path).unwrap();
+        let idx = crate::mjpeg::index(&data);
+        let mut frame = idx.frame(&data, 0).unwrap().to_vec();
+        let dqt = frame.windows(2).position(|w| w == [0xFF, 0xDB]).unwrap();
+        let id = frame[dqt + 4] & 0x0F;
+        frame[dqt + 5 + 10] = 0;
+        let jpeg = Jpeg::parse(&frame).unwrap();
+        assert_eq!(
+            packetize(&jpeg, &PacketizeConfig::default()),
+            Err(PacketizeError::ZeroQuantEntry(id))
         );
     }
 

@@ -1,0 +1,12 @@
+//! libFuzzer entry point of target `rtsp_headers` (see `stream_core_fuzz::rtsp_headers`).
+//! Built without `cargo fuzz`, it replays the files named on its command
+//! line instead.
+#![cfg_attr(fuzzing, no_main)]
+
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| stream_core_fuzz::rtsp_headers::run(data));
+
+#[cfg(not(fuzzing))]
+fn main() {
+    stream_core_fuzz::replay_args(stream_core_fuzz::rtsp_headers::run);
+}
