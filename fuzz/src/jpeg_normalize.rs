@@ -18,7 +18,7 @@
 //! - an error's byte offset lies inside the input; transcoding disabled
 //!   never transcodes.
 
-use stream_core::jpeg::entropy::{ComponentCoefficients, DecodedScan, decode_scan};
+use stream_core::jpeg::entropy::{ComponentCoefficients, decode_image};
 use stream_core::jpeg::normalize::{NormalizeAction, NormalizeConfig, normalize};
 use stream_core::jpeg::rfc2435::{PacketizeConfig, packetize};
 use stream_core::jpeg::{Jpeg, rfc2435_layout};
@@ -76,22 +76,14 @@ pub fn run(data: &[u8]) {
     }
 }
 
-/// Blocks of one component inside the image, by frame component.
-fn blocks_by_component(j: &Jpeg<'_>, scan: &DecodedScan) -> Vec<(usize, usize, usize)> {
-    // (frame component index, blocks across, blocks down) inside the image.
+/// Blocks of frame component `comp` inside the image: (across, down).
+fn extent(j: &Jpeg<'_>, comp: usize) -> (usize, usize) {
     let f = &j.frame;
     let (hmax, vmax) = (usize::from(f.max_h()), usize::from(f.max_v()));
-    j.scan
-        .components
-        .iter()
-        .zip(&scan.components)
-        .map(|(sc, _)| {
-            let c = f.components[sc.component];
-            let w = (usize::from(f.width) * usize::from(c.h)).div_ceil(hmax);
-            let h = (usize::from(f.height) * usize::from(c.v)).div_ceil(vmax);
-            (sc.component, w.div_ceil(8), h.div_ceil(8))
-        })
-        .collect()
+    let c = f.components[comp];
+    let w = (usize::from(f.width) * usize::from(c.h)).div_ceil(hmax);
+    let h = (usize::from(f.height) * usize::from(c.v)).div_ceil(vmax);
+    (w.div_ceil(8), h.div_ceil(8))
 }
 
 fn block(c: &ComponentCoefficients, x: usize, y: usize) -> [i16; 64] {
@@ -104,30 +96,25 @@ fn check_lossless(
     action: &NormalizeAction,
     premature_end: Option<usize>,
 ) {
-    let a = decode_scan(src).expect("the lossless paths decode the source");
-    let b = decode_scan(out).unwrap_or_else(|e| panic!("{action}: output scan: {e}"));
+    // Every scan of the source (progressive and multi-scan sources are
+    // merged losslessly too), components in frame order.
+    let a = decode_image(src).expect("the lossless paths decode the source");
+    let b = decode_image(out).unwrap_or_else(|e| panic!("{action}: output scan: {e}"));
     assert_eq!(
         premature_end, a.premature_end,
         "{action}: damage not reported"
     );
     assert_eq!(b.premature_end, None, "{action}: output scan is short");
-    let src_extent = blocks_by_component(src, &a);
-    let out_extent = blocks_by_component(out, &b);
-    let gray = matches!(action, NormalizeAction::GrayToColor);
-    for (si, &(comp, w, h)) in src_extent.iter().enumerate() {
+    for (comp, source) in a.components.iter().enumerate() {
         // The output's components are Y, Cb, Cr in frame order; a source
         // component maps to the one at the same frame position.
-        let oi = out_extent
-            .iter()
-            .position(|&(oc, _, _)| oc == comp)
-            .unwrap_or_else(|| panic!("{action}: component {comp} missing"));
-        let (_, ow, oh) = out_extent[oi];
-        assert_eq!((ow, oh), (w, h), "{action}: component {comp} extent");
+        let (w, h) = extent(src, comp);
+        assert_eq!(extent(out, comp), (w, h), "{action}: component {comp} extent");
         for y in 0..h {
             for x in 0..w {
                 assert_eq!(
-                    block(&a.components[si], x, y),
-                    block(&b.components[oi], x, y),
+                    block(source, x, y),
+                    block(&b.components[comp], x, y),
                     "{action}: component {comp} block ({x}, {y})"
                 );
             }
@@ -136,15 +123,13 @@ fn check_lossless(
         let ot = out.component_quant_table(comp).expect("output table");
         assert_eq!(st.values, ot.values, "{action}: component {comp} table");
     }
-    if gray {
-        for (oi, &(comp, w, h)) in out_extent.iter().enumerate() {
-            if comp == 0 {
-                continue;
-            }
+    if matches!(action, NormalizeAction::GrayToColor) {
+        for comp in 1..b.components.len() {
+            let (w, h) = extent(out, comp);
             for y in 0..h {
                 for x in 0..w {
                     assert_eq!(
-                        block(&b.components[oi], x, y),
+                        block(&b.components[comp], x, y),
                         [0; 64],
                         "gray: chroma {comp} block ({x}, {y})"
                     );

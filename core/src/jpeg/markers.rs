@@ -523,6 +523,11 @@ fn parse_dqt(b: &[u8], at: usize, tables: &mut [Option<QuantTable>; 4]) -> Resul
         for (k, v) in values.iter_mut().enumerate() {
             let o = i + 1 + k * entry;
             *v = if pq == 0 { u16::from(b[o]) } else { be16(b, o) };
+            // T.81 B.2.4.1: Qk is 1..=255 (1..=65535 with 16-bit entries);
+            // a 0 would make every decoder divide, or multiply, by nothing.
+            if *v == 0 {
+                return Err(JpegError::new(JpegErrorKind::BadQuantTable, at + o));
+            }
         }
         tables[tq] = Some(QuantTable {
             sixteen_bit: pq == 1,
@@ -700,6 +705,18 @@ mod tests {
         d[sos + 5] = 9;
         let e = Jpeg::parse(&d).unwrap_err();
         assert_eq!(e.kind, JpegErrorKind::BadScanHeader);
+    }
+
+    #[test]
+    fn a_zero_quantization_entry_is_refused() {
+        let mut d = tiny();
+        let dqt = d.windows(2).position(|w| w == [0xFF, 0xDB]).unwrap();
+        d[dqt + 5 + 10] = 0;
+        let e = Jpeg::parse(&d).unwrap_err();
+        assert_eq!(
+            (e.kind, e.offset),
+            (JpegErrorKind::BadQuantTable, dqt + 5 + 10)
+        );
     }
 
     #[test]

@@ -791,6 +791,10 @@ mod tests {
         for _ in 0..8 {
             s.handle_stream_data(now, c, &flood);
         }
+        assert!(matches!(
+            s.poll_event(),
+            Some(ServerEvent::RequestFailed { .. })
+        ));
         assert_eq!(s.poll_event(), Some(ServerEvent::CloseConnection(c)));
         let input = s.conn(c).map_or(0, |c| c.input().len());
         assert_eq!(input, 0);

@@ -676,8 +676,14 @@ mod tests {
         let mut frame = idx.frame(&data, 0).unwrap().to_vec();
         let dqt = frame.windows(2).position(|w| w == [0xFF, 0xDB]).unwrap();
         let id = frame[dqt + 4] & 0x0F;
+        // The parser refuses a zero entry (T.81 B.2.4.1)...
+        let good = Jpeg::parse(&frame).unwrap();
         frame[dqt + 5 + 10] = 0;
-        let jpeg = Jpeg::parse(&frame).unwrap();
+        assert!(Jpeg::parse(&frame).is_err());
+        // ...and the packetizer still refuses one in a `Jpeg` built or
+        // changed by hand (its fields are public).
+        let mut jpeg = good;
+        jpeg.quant_tables[usize::from(id)].as_mut().unwrap().values[10] = 0;
         assert_eq!(
             packetize(&jpeg, &PacketizeConfig::default()),
             Err(PacketizeError::ZeroQuantEntry(id))
