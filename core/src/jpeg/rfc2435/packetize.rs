@@ -673,13 +673,14 @@ mod tests {
         );
         let data = std::fs::read(path).unwrap();
         let idx = crate::mjpeg::index(&data);
-        let mut frame = idx.frame(&data, 0).unwrap().to_vec();
+        let frame = idx.frame(&data, 0).unwrap().to_vec();
         let dqt = frame.windows(2).position(|w| w == [0xFF, 0xDB]).unwrap();
         let id = frame[dqt + 4] & 0x0F;
         // The parser refuses a zero entry (T.81 B.2.4.1)...
         let good = Jpeg::parse(&frame).unwrap();
-        frame[dqt + 5 + 10] = 0;
-        assert!(Jpeg::parse(&frame).is_err());
+        let mut bad = frame.clone();
+        bad[dqt + 5 + 10] = 0;
+        assert!(Jpeg::parse(&bad).is_err());
         // ...and the packetizer still refuses one in a `Jpeg` built or
         // changed by hand (its fields are public).
         let mut jpeg = good;
