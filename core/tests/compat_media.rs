@@ -1,37 +1,16 @@
 //! Every frame of the shared media through the marker parser and the RFC 2435
 //! carriability check: each file gets the verdict its README promises.
 
-use std::path::PathBuf;
+mod common;
+
+use common::media;
 
 use stream_core::jpeg::markers::FrameKind;
 use stream_core::jpeg::{Incompatibility, Jpeg, JpegType, rfc2435_layout};
 
-fn media(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/media")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Splits a well-formed lab container (5-digit length, then the JPEG).
-fn lab_frames(data: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= data.len() {
-        let len: usize = std::str::from_utf8(&data[at..at + 5])
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        out.push(&data[at + 5..at + 5 + len]);
-        at += 5 + len;
-    }
-    out
-}
-
 fn verdicts(name: &str) -> Vec<Result<JpegType, Incompatibility>> {
     let data = media(name);
-    lab_frames(&data)
+    common::frame_slices(&data)
         .into_iter()
         .map(|f| {
             let j = Jpeg::parse(f).unwrap();
@@ -85,7 +64,7 @@ fn verdict_per_file() {
 #[test]
 fn restart_file_has_an_interval() {
     let data = media("restart-640x480-420.Mjpeg");
-    for f in lab_frames(&data) {
+    for f in common::frame_slices(&data) {
         let j = Jpeg::parse(f).unwrap();
         assert_ne!(j.restart_interval, 0);
     }

@@ -3,6 +3,7 @@
 //! scans give errors or libjpeg-style zero fill, never a panic.
 #![cfg(feature = "normalize")]
 
+mod common;
 mod normalize_util;
 
 use normalize_util::{lab_frames, media};

@@ -3,6 +3,7 @@
 //! non-standard tables, scan orders, and every kind of transcode.
 #![cfg(feature = "normalize")]
 
+mod common;
 mod normalize_util;
 
 use normalize_util::{

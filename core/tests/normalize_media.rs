@@ -4,6 +4,7 @@
 //! stay above a measured PSNR.
 #![cfg(feature = "normalize")]
 
+mod common;
 mod normalize_util;
 
 use normalize_util::{decode, decode_rgb, lab_frames, media, psnr};

@@ -4,6 +4,7 @@
 //! `cargo test -p stream-core --release --test normalize_timing -- --ignored --nocapture`.
 #![cfg(feature = "normalize")]
 
+mod common;
 mod normalize_util;
 
 use std::time::{Duration, Instant};

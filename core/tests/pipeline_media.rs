@@ -5,19 +5,14 @@
 //! the pixels of what was sent, and what was sent to exactly the pixels of
 //! the file's frame unless it had to be transcoded (then within a PSNR).
 
-use std::path::PathBuf;
+mod common;
+
+use common::{media, psnr};
 
 use stream_core::clip::{Clip, ClipConfig};
 use stream_core::jpeg::normalize::{NormalizeConfig, normalize};
 use stream_core::jpeg::rfc2435::{Depacketizer, DepacketizerConfig};
 use stream_core::mjpeg;
-
-fn media(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/media")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
 
 /// RGB pixels (grayscale frames too, so a gray source and its colour
 /// normalisation compare directly).
@@ -29,19 +24,6 @@ fn pixels(jpeg: &[u8]) -> Vec<u8> {
         options,
     );
     d.decode().expect("decodes")
-}
-
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let se: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum();
-    if se == 0.0 {
-        return f64::INFINITY;
-    }
-    10.0 * (255.0f64 * 255.0 * a.len() as f64 / se).log10()
 }
 
 /// A deterministic shuffle (xorshift), so failures reproduce.

@@ -3,7 +3,9 @@
 //! pixels with the original frame decoded directly. Also loss, reordering
 //! across frames, and wrapping sequence numbers and timestamps.
 
-use std::path::PathBuf;
+mod common;
+
+use common::media;
 
 use stream_core::jpeg::Jpeg;
 use stream_core::jpeg::rfc2435::wire::{JpegPayload, RESTART_COUNT_UNALIGNED};
@@ -11,43 +13,6 @@ use stream_core::jpeg::rfc2435::{
     DepacketizeError, DepacketizedFrame, Depacketizer, DepacketizerConfig, PacketizeConfig,
     PacketizedFrame, QMode, RTP_HEADER_LEN, packetize,
 };
-
-fn media(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/media")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Splits a well-formed lab container: 5 ASCII digits, then that many bytes.
-fn lab_frames(data: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= data.len() {
-        let len: usize = std::str::from_utf8(&data[at..at + 5])
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        out.push(data[at + 5..at + 5 + len].to_vec());
-        at += 5 + len;
-    }
-    out
-}
-
-/// Splits concatenated JPEGs: each starts with SOI and ends with its EOI.
-fn raw_frames(data: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        assert_eq!(&data[at..at + 2], &[0xFF, 0xD8], "SOI at {at}");
-        let j = Jpeg::parse(&data[at..]).unwrap();
-        assert!(j.has_eoi);
-        out.push(data[at..at + j.len].to_vec());
-        at += j.len;
-    }
-    out
-}
 
 fn decode(jpeg: &[u8]) -> (Vec<u8>, usize, usize) {
     let mut d = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(jpeg));
@@ -188,7 +153,7 @@ fn round_trip(frames: &[Vec<u8>], cfg: &PacketizeConfig, seed: u64) -> Vec<Packe
 
 #[test]
 fn testsrc_1280x720_round_trip() {
-    let frames = lab_frames(&media("testsrc-1280x720-420.Mjpeg"));
+    let frames = common::frames_of(&media("testsrc-1280x720-420.Mjpeg"));
     assert_eq!(frames.len(), 100);
     let cfg = PacketizeConfig::default();
     let packetized = round_trip(&frames, &cfg, 1);
@@ -222,7 +187,7 @@ fn testsrc_1280x720_round_trip() {
 
 #[test]
 fn big_1920x1080_round_trip() {
-    let frames = lab_frames(&media("big-1920x1080-420.Mjpeg"));
+    let frames = common::frames_of(&media("big-1920x1080-420.Mjpeg"));
     assert_eq!(frames.len(), 10);
     let packetized = round_trip(&frames, &PacketizeConfig::default(), 2);
     assert!(packetized.iter().all(|p| p.len() > 60));
@@ -230,7 +195,7 @@ fn big_1920x1080_round_trip() {
 
 #[test]
 fn raw_640x480_round_trip_with_dynamic_q_and_small_mtu() {
-    let frames = raw_frames(&media("testsrc-640x480-420.raw.mjpeg"));
+    let frames = common::frames_of(&media("testsrc-640x480-420.raw.mjpeg"));
     assert_eq!(frames.len(), 60);
     round_trip(&frames, &PacketizeConfig::default(), 3);
     let cfg = PacketizeConfig {
@@ -258,7 +223,7 @@ fn is_boundary(data: &[u8], at: usize) -> bool {
 
 #[test]
 fn restart_file_is_type_65_with_aligned_chunks() {
-    let frames = lab_frames(&media("restart-640x480-420.Mjpeg"));
+    let frames = common::frames_of(&media("restart-640x480-420.Mjpeg"));
     assert_eq!(frames.len(), 20);
     let cfg = PacketizeConfig::default();
     let packetized = round_trip(&frames, &cfg, 5);
@@ -319,7 +284,7 @@ fn restart_file_is_type_65_with_aligned_chunks() {
 }
 
 fn first_frames(n: usize) -> Vec<PacketizedFrame> {
-    lab_frames(&media("testsrc-1280x720-420.Mjpeg"))[..n]
+    common::frames_of(&media("testsrc-1280x720-420.Mjpeg"))[..n]
         .iter()
         .map(|f| packetize(&Jpeg::parse(f).unwrap(), &PacketizeConfig::default()).unwrap())
         .collect()

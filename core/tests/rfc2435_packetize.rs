@@ -2,7 +2,9 @@
 //! against frames encoded with them), MTU limits, frames RFC 2435 cannot
 //! carry, the 2^24 data limit, and the lab dialect's payload limit.
 
-use std::path::PathBuf;
+mod common;
+
+use common::media;
 
 use stream_core::jpeg::compat::JpegType;
 use stream_core::jpeg::headers::{HeaderParams, scaled_quant_tables, write_jpeg_headers};
@@ -12,29 +14,6 @@ use stream_core::jpeg::rfc2435::{
     PacketizeError, PacketizedFrame, QMode, check_lab_payload, matching_scaled_q, packetize,
 };
 use stream_core::jpeg::{Incompatibility, Jpeg};
-
-fn media(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/media")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Splits a well-formed lab container: 5 ASCII digits, then that many bytes.
-fn lab_frames(data: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= data.len() {
-        let len: usize = std::str::from_utf8(&data[at..at + 5])
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        out.push(data[at + 5..at + 5 + len].to_vec());
-        at += 5 + len;
-    }
-    out
-}
 
 fn decode(jpeg: &[u8]) -> Vec<u8> {
     zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(jpeg))
@@ -75,7 +54,7 @@ fn synthetic(width: u16, height: u16, data_len: usize) -> Vec<u8> {
 
 #[test]
 fn frames_rfc2435_cannot_carry_are_refused() {
-    let lab = lab_frames(&media("lab-384x288-444.Mjpeg"));
+    let lab = common::frames_of(&media("lab-384x288-444.Mjpeg"));
     let j = Jpeg::parse(&lab[0]).unwrap();
     assert!(matches!(
         packetize(&j, &PacketizeConfig::default()),
@@ -98,7 +77,7 @@ fn frames_rfc2435_cannot_carry_are_refused() {
 
 #[test]
 fn mtu_must_hold_headers_and_one_byte() {
-    let frame = lab_frames(&media("testsrc-1280x720-420.Mjpeg")).swap_remove(0);
+    let frame = common::frames_of(&media("testsrc-1280x720-420.Mjpeg")).swap_remove(0);
     let j = Jpeg::parse(&frame).unwrap();
     // RTP 12 + main 8 + table header 4 + two 64-byte tables + 1 byte.
     let min_in_band = 12 + 8 + 4 + 128 + 1;
@@ -128,7 +107,7 @@ fn mtu_must_hold_headers_and_one_byte() {
 
 #[test]
 fn q_mode_misuse() {
-    let frame = lab_frames(&media("testsrc-1280x720-420.Mjpeg")).swap_remove(0);
+    let frame = common::frames_of(&media("testsrc-1280x720-420.Mjpeg")).swap_remove(0);
     let j = Jpeg::parse(&frame).unwrap();
     for q in [
         QMode::Dynamic(127),
@@ -199,10 +178,10 @@ fn data_limit_is_two_to_the_24() {
 
 #[test]
 fn lab_payload_fits_one_datagram_or_is_refused() {
-    for f in lab_frames(&media("testsrc-1280x720-420.Mjpeg")) {
+    for f in common::frames_of(&media("testsrc-1280x720-420.Mjpeg")) {
         assert_eq!(check_lab_payload(f.len()), Ok(()));
     }
-    for f in lab_frames(&media("big-1920x1080-420.Mjpeg")) {
+    for f in common::frames_of(&media("big-1920x1080-420.Mjpeg")) {
         assert_eq!(
             check_lab_payload(f.len()),
             Err(LabPayloadError::TooLarge {

@@ -168,22 +168,13 @@ impl ClientLoop {
         // A failure is reported by the machine (as a disconnect).
         let _ = self.machine.write_stream(&mut self.io.stream);
         let want = self.machine.has_stream_output();
-        if want != self.io.writable_interest {
-            let interest = if want {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            if self
-                .io
-                .poll
-                .registry()
-                .reregister(&mut self.io.stream, TCP, interest)
-                .is_ok()
-            {
-                self.io.writable_interest = want;
-            }
-        }
+        crate::want_writable(
+            self.io.poll.registry(),
+            &mut self.io.stream,
+            TCP,
+            want,
+            &mut self.io.writable_interest,
+        );
     }
 
     /// Drains the machine and writes what it queued; returns the next deadline.

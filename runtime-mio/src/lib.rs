@@ -18,6 +18,9 @@ mod server;
 
 use std::io;
 
+use mio::event::Source;
+use mio::{Interest, Registry, Token};
+
 use stream_core::runtime::{ClientHandle, ClientOptions, Runtime, ServerHandle, ServerOptions};
 
 pub use server::{ServerLoop, StopSignal};
@@ -40,5 +43,28 @@ impl Runtime for MioRuntime {
 
     fn connect(&self, options: ClientOptions) -> io::Result<ClientHandle> {
         client::start(options)
+    }
+}
+
+/// Asks for write readiness on `source` exactly while `want` holds (with
+/// `registered` tracking what is registered), so the poll neither misses a
+/// writable socket with output pending nor wakes for one with none.
+fn want_writable(
+    registry: &Registry,
+    source: &mut impl Source,
+    token: Token,
+    want: bool,
+    registered: &mut bool,
+) {
+    if want == *registered {
+        return;
+    }
+    let interest = if want {
+        Interest::READABLE | Interest::WRITABLE
+    } else {
+        Interest::READABLE
+    };
+    if registry.reregister(source, token, interest).is_ok() {
+        *registered = want;
     }
 }

@@ -301,22 +301,13 @@ impl ServerLoop {
         let Some(conn) = self.io.conns.get_mut(&token) else {
             return;
         };
-        if pending != conn.writable_interest {
-            let interest = if pending {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            if self
-                .io
-                .poll
-                .registry()
-                .reregister(&mut conn.stream, token, interest)
-                .is_ok()
-            {
-                conn.writable_interest = pending;
-            }
-        }
+        crate::want_writable(
+            self.io.poll.registry(),
+            &mut conn.stream,
+            token,
+            pending,
+            &mut conn.writable_interest,
+        );
     }
 
     fn drop_conn(&mut self, token: Token, error: Option<io::Error>) {

@@ -18,7 +18,7 @@ use stream_core::client::{ClientSocket, ClientTransport};
 use stream_core::runtime::{ClientCommand, ClientHandle, ClientOptions};
 use stream_core::shell::{ClientIo, ClientMachine, bind_udp_pair, client_udp_ip};
 
-use crate::wake::{Budget, Deadline, Notify};
+use crate::wake::{Budget, Deadline, Notify, receive_datagrams};
 
 /// Connects (bounded by `options.timeout`), binds the UDP pair, and runs
 /// the client on a new thread.
@@ -276,22 +276,16 @@ async fn receive(
         ClientSocket::Rtp => &udp.0,
         ClientSocket::Rtcp => &udp.1,
     };
-    let mut budget = Budget::default();
-    loop {
-        let received = sock
-            .read_with(|s| {
-                shared
-                    .state
-                    .borrow_mut()
-                    .machine
-                    .read_datagram(socket, |buf| s.recv_from(buf))
-            })
-            .await;
-        // Errors (ICMP reports for an earlier send) were logged; the socket
-        // is still good.
-        if received.is_ok() {
-            shared.drain();
-        }
-        budget.spend().await;
-    }
+    receive_datagrams(
+        sock,
+        |s| {
+            shared
+                .state
+                .borrow_mut()
+                .machine
+                .read_datagram(socket, |buf| s.recv_from(buf))
+        },
+        || shared.drain(),
+    )
+    .await;
 }

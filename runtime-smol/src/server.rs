@@ -30,7 +30,7 @@ use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, Se
 use stream_core::shell::{ServerIo, ServerMachine, bind_udp_pair, load_media, media_library};
 use tracing::warn;
 
-use crate::wake::{Budget, Deadline, Notify};
+use crate::wake::{Budget, Deadline, Notify, receive_datagrams};
 
 /// How long shutdown waits for BYEs and replies to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -415,24 +415,19 @@ async fn write_half(
 
 /// Feeds the datagrams that arrive on `socket` to the core.
 async fn receive(shared: Rc<Shared>, socket: ServerSocket, sock: Rc<Async<UdpSocket>>) {
-    let mut budget = Budget::default();
-    loop {
-        let received = sock
-            .read_with(|s| {
-                shared
-                    .state
-                    .borrow_mut()
-                    .machine
-                    .read_datagram(socket, |buf| s.recv_from(buf))
-            })
-            .await;
-        // An error (ICMP port unreachable for an earlier send) was logged;
-        // the socket is still good.
-        if received.is_ok() {
-            shared.drain();
-        }
-        budget.spend().await;
-    }
+    receive_datagrams(
+        &sock,
+        |s| {
+            shared
+                .state
+                .borrow_mut()
+                .machine
+                .read_datagram(socket, |buf| s.recv_from(buf))
+                .map(|_| ())
+        },
+        || shared.drain(),
+    )
+    .await;
 }
 
 /// Waits for a socket that refused a datagram to become writable, sends

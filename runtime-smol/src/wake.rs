@@ -137,6 +137,24 @@ impl Budget {
     }
 }
 
+/// Feeds every datagram that arrives on `sock` to a machine with `read`
+/// (which logs receive errors: an ICMP report for an earlier send leaves
+/// the socket good), running `drain` after each one that was taken.
+/// Never returns; the task is dropped with its executor.
+pub(crate) async fn receive_datagrams(
+    sock: &async_io::Async<std::net::UdpSocket>,
+    mut read: impl FnMut(&std::net::UdpSocket) -> std::io::Result<()>,
+    drain: impl Fn(),
+) {
+    let mut budget = Budget::default();
+    loop {
+        if sock.read_with(|s| read(s)).await.is_ok() {
+            drain();
+        }
+        budget.spend().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

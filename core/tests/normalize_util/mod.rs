@@ -2,38 +2,19 @@
 //! lab-container splitter, a reference decoder and PSNR.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use zune_core::bytestream::ZCursor;
 use zune_core::colorspace::ColorSpace;
 use zune_core::options::DecoderOptions;
 use zune_jpeg::JpegDecoder;
 
-/// Reads a file of the shared test media.
 pub(crate) fn media(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/media")
-        .join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    crate::common::media(name)
 }
 
-/// Splits a well-formed lab container: 5 ASCII digits (maybe space-padded),
-/// then that many JPEG bytes; zero-length frames are skipped.
+/// The JPEG frames of a file's bytes (the core's container reader; zero-length
+/// frames are skipped).
 pub(crate) fn lab_frames(data: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= data.len() {
-        let len: usize = std::str::from_utf8(&data[at..at + 5])
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        if len > 0 {
-            out.push(&data[at + 5..at + 5 + len]);
-        }
-        at += 5 + len;
-    }
-    out
+    crate::common::frame_slices(data)
 }
 
 /// A decoded image.
