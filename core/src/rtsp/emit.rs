@@ -127,32 +127,11 @@ fn write_token(out: &mut Vec<u8>, token: &str) {
         out.push(b'_');
         return;
     }
-    out.extend(token.bytes().map(|b| {
-        let tspecial = matches!(
-            b,
-            b'(' | b')'
-                | b'<'
-                | b'>'
-                | b'@'
-                | b','
-                | b';'
-                | b':'
-                | b'\\'
-                | b'"'
-                | b'/'
-                | b'['
-                | b']'
-                | b'?'
-                | b'='
-                | b'{'
-                | b'}'
-        );
-        if (0x21..=0x7E).contains(&b) && !tspecial {
-            b
-        } else {
-            b'_'
-        }
-    }));
+    out.extend(
+        token
+            .bytes()
+            .map(|b| if super::parse::is_tchar(b) { b } else { b'_' }),
+    );
 }
 
 fn write_header(out: &mut Vec<u8>, name: &str, value: impl fmt::Display) {

@@ -522,7 +522,9 @@ fn parse_interleaved(buf: &[u8], start: usize) -> Status<(Message<'_>, usize)> {
 }
 
 /// RFC 2326 Section 15.1: token chars are CHAR minus CTLs and tspecials.
-fn is_tchar(b: u8) -> bool {
+/// Whether `b` may appear in an RFC 2326 token (Section 15.1: CHAR except
+/// CTLs and tspecials).
+pub(super) fn is_tchar(b: u8) -> bool {
     matches!(b, 0x21..=0x7E)
         && !matches!(
             b,
