@@ -19,7 +19,9 @@ use stream_core::runtime::{
     ClientCommand, ClientOptions, ClientTransport, Dialect, Runtime, State,
 };
 
-use crate::suite::{DEADLINE, GOOD_FILES, Seen, decode, file_frames, media_dir, start_server};
+use crate::suite::{
+    DEADLINE, GOOD_FILES, Seen, decode, file_frames, log_to_harness, media_dir, start_server,
+};
 
 /// Files every peer must decode from our server; `lossless` when what the
 /// server sends decodes to exactly the file's pixels (no transcoding).
@@ -84,8 +86,18 @@ impl Drop for Peer {
     }
 }
 
-/// Runs a command to completion (or kills it at `limit`); returns stdout.
-pub fn run(cmd: &mut Command, limit: Duration) -> Vec<u8> {
+/// How a peer program ended.
+pub struct Finished {
+    pub what: String,
+    pub limit: Duration,
+    /// `None`: killed at the time limit.
+    pub status: Option<std::process::ExitStatus>,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+/// Runs a command to completion (or kills it at `limit`).
+pub fn finish(cmd: &mut Command, limit: Duration) -> Finished {
     let what = format!("{cmd:?}");
     let mut child = cmd
         .stdout(Stdio::piped())
@@ -116,13 +128,52 @@ pub fn run(cmd: &mut Command, limit: Duration) -> Vec<u8> {
         }
         thread::sleep(Duration::from_millis(20));
     };
-    let stdout = out.join().unwrap();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
-    match status {
-        Some(s) if s.success() => stdout,
-        Some(s) => panic!("{what} failed ({s}):\n{stderr}"),
-        None => panic!("{what} did not finish in {limit:?}:\n{stderr}"),
+    Finished {
+        what,
+        limit,
+        status,
+        stdout: out.join().unwrap(),
+        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
     }
+}
+
+impl Finished {
+    /// Stdout, or a panic with stderr unless the program succeeded.
+    pub fn stdout(self) -> Vec<u8> {
+        let Finished {
+            what,
+            limit,
+            status,
+            stdout,
+            stderr,
+        } = self;
+        match status {
+            Some(s) if s.success() => stdout,
+            Some(s) => panic!("{what} failed ({s}):\n{stderr}"),
+            None => panic!("{what} did not finish in {limit:?}:\n{stderr}"),
+        }
+    }
+}
+
+/// Runs a command to completion (or kills it at `limit`); returns stdout.
+pub fn run(cmd: &mut Command, limit: Duration) -> Vec<u8> {
+    finish(cmd, limit).stdout()
+}
+
+/// Whether gst-launch's only errors are its own shutdown race: at EOS it
+/// takes the pipeline down to NULL, which queues a PAUSE on rtspsrc's
+/// thread and at once flushes the connection for TEARDOWN; the PAUSE in
+/// flight then fails within microseconds with "Could not send message.
+/// (Received end-of-file)" although the server never closed the connection
+/// (rtspsrc's debug log shows the TEARDOWN that follows answered 200 on it).
+fn only_gst_shutdown_race(stderr: &str) -> bool {
+    let errors: Vec<&str> = stderr.split("ERROR: ").skip(1).collect();
+    !errors.is_empty()
+        && errors.iter().all(|e| {
+            e.contains("Could not send message. (Received end-of-file)")
+                && (e.contains("gst_rtspsrc_pause ()") || e.contains("gst_rtspsrc_try_send ()"))
+        })
+        && errors.iter().any(|e| e.contains("gst_rtspsrc_pause ()"))
 }
 
 pub fn free_port() -> u16 {
@@ -293,13 +344,28 @@ pub fn gstreamer_plays_every_good_file(server_rt: &dyn Runtime) {
             n + 1,
             out.display()
         );
+        // Frames a stream must deliver before a shutdown error is forgiven
+        // (a receiver may miss the first frame while it sets up).
+        let enough = (n - 1) * frame_len;
         let gst_run = |pipeline: String| -> Vec<u8> {
             let _ = std::fs::remove_file(&out);
-            run(
+            let done = finish(
                 Command::new(&gst).arg("-q").args(pipeline.split(' ')),
                 DEADLINE,
             );
-            std::fs::read(&out).unwrap_or_default()
+            let decoded = std::fs::read(&out).unwrap_or_default();
+            if done.status.is_some_and(|s| !s.success())
+                && only_gst_shutdown_race(&done.stderr)
+                && decoded.len() >= enough
+            {
+                eprintln!(
+                    "{}: forgiven GStreamer shutdown race:\n{}",
+                    done.what, done.stderr
+                );
+                return decoded;
+            }
+            done.stdout();
+            decoded
         };
         let reference = gst_run(format!(
             "filesrc location={} ! image/jpeg,framerate=20/1 ! jpegparse ! {decode_to_rgb}",
@@ -322,8 +388,30 @@ pub fn gstreamer_plays_every_good_file(server_rt: &dyn Runtime) {
     server.shutdown().unwrap();
 }
 
+#[test]
+fn gst_shutdown_race_is_recognised_and_nothing_else() {
+    let race = "ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.
+Additional debug info:
+../gst/rtsp/gstrtspsrc.c(6766): gst_rtspsrc_try_send (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:
+Could not send message. (Received end-of-file)
+ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.
+Additional debug info:
+../gst/rtsp/gstrtspsrc.c(9240): gst_rtspsrc_pause (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:
+Could not send message. (Received end-of-file)
+";
+    assert!(only_gst_shutdown_race(race));
+    assert!(!only_gst_shutdown_race(""));
+    // The same error on PLAY or SETUP is a real failure.
+    assert!(!only_gst_shutdown_race(
+        &race.replace("gst_rtspsrc_pause", "gst_rtspsrc_play")
+    ));
+    let decode_error = "ERROR: from element /GstPipeline:pipeline0/GstJpegDec:jpegdec0: Failed to decode JPEG image\n";
+    assert!(!only_gst_shutdown_race(&format!("{race}{decode_error}")));
+}
+
 /// Plays `path` from a server at `port` with our client; returns the frames.
 fn play_from(client_rt: &dyn Runtime, port: u16, path: &str, tcp: bool, frames: usize) -> Seen {
+    log_to_harness();
     let c = client_rt
         .connect(ClientOptions {
             host: "127.0.0.1".into(),

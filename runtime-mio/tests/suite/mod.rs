@@ -44,11 +44,24 @@ pub const GOOD_FILES: &[&str] = &[
     "odd-zero-and-spaces.Mjpeg",
 ];
 
+/// Sends the runtimes' logs (session starts and ends, refused requests,
+/// closed connections) to the test harness, which shows them for a test
+/// that fails and swallows them otherwise. `RUST_LOG` overrides the level.
+pub fn log_to_harness() {
+    let filter = std::env::var("RUST_LOG")
+        .unwrap_or_else(|_| "info,stream_core=debug,runtime_mio=debug,runtime_smol=debug".into());
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .try_init();
+}
+
 pub fn start_server(
     rt: &dyn Runtime,
     dir: &Path,
     tweak: impl FnOnce(&mut ServerOptions),
 ) -> ServerHandle {
+    log_to_harness();
     let mut options = ServerOptions {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         media_dir: dir.to_path_buf(),
