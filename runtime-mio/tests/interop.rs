@@ -4,6 +4,8 @@
 #![cfg(feature = "interop")]
 #![allow(unused_macros)]
 
+#[path = "../../core/tests/common/psnr.rs"]
+mod psnr;
 #[macro_use]
 mod suite;
 #[macro_use]

@@ -5,6 +5,8 @@
 #![cfg(feature = "interop")]
 #![allow(unused_macros)]
 
+#[path = "../../core/tests/common/psnr.rs"]
+mod psnr;
 #[macro_use]
 #[path = "../../runtime-mio/tests/suite/mod.rs"]
 mod suite;

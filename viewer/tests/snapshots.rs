@@ -4,8 +4,11 @@
 //! sent the frame as it is or normalised it losslessly, within a PSNR when
 //! it had to transcode (the lab's 4:4:4 movie).
 
+#[path = "../../core/tests/common/psnr.rs"]
+mod psnr;
 mod support;
 
+use psnr::psnr;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -33,21 +36,6 @@ const FILES: &[(&str, bool)] = &[
 /// The core's normaliser measures 49.7 dB at worst for the lab movie with
 /// this decoder; a wrong frame is far below.
 const MIN_PSNR: f64 = 45.0;
-
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    if a.len() != b.len() {
-        return 0.0;
-    }
-    let se: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum();
-    if se == 0.0 {
-        return f64::INFINITY;
-    }
-    10.0 * (255.0f64 * 255.0 * a.len() as f64 / se).log10()
-}
 
 fn read_png(path: &std::path::Path) -> Vec<u8> {
     let mut reader = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()))

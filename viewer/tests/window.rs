@@ -4,7 +4,10 @@
 //! person would see — the clip in the video area, the state in the status
 //! line, the right buttons enabled.
 #![cfg(feature = "interop")]
+#[path = "../../core/tests/common/psnr.rs"]
+mod psnr;
 
+use psnr::psnr;
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -153,18 +156,6 @@ fn status_reads(shot: &RgbaImage, word: &str) -> bool {
             })
         })
     })
-}
-
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    let se: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum();
-    if se == 0.0 {
-        return f64::INFINITY;
-    }
-    10.0 * (255.0f64 * 255.0 * a.len() as f64 / se).log10()
 }
 
 /// The best match between the picture in the video area and the clip's

@@ -26,16 +26,6 @@ pub fn frames_of(data: &[u8]) -> Vec<Vec<u8>> {
     frame_slices(data).into_iter().map(<[u8]>::to_vec).collect()
 }
 
-/// PSNR of two same-sized 8-bit images in dB (infinite when identical).
-pub fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len(), "images of different sizes");
-    let se: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum();
-    if se == 0.0 {
-        return f64::INFINITY;
-    }
-    10.0 * (255.0f64 * 255.0 * a.len() as f64 / se).log10()
-}
+mod psnr;
+#[allow(unused_imports)]
+pub use psnr::psnr;

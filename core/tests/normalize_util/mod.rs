@@ -43,23 +43,8 @@ pub(crate) fn decode_rgb(jpeg: &[u8]) -> Pixels {
     decode(jpeg, ColorSpace::RGB)
 }
 
-/// Peak signal-to-noise ratio in dB of `b` against `a` (8-bit samples).
-pub(crate) fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let sse: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| {
-            let d = f64::from(x) - f64::from(y);
-            d * d
-        })
-        .sum();
-    if sse == 0.0 {
-        return f64::INFINITY;
-    }
-    let mse = sse / a.len() as f64;
-    10.0 * (255.0f64 * 255.0 / mse).log10()
-}
+#[allow(unused_imports)]
+pub(crate) use crate::common::psnr;
 
 use stream_core::jpeg::entropy::{
     ComponentCoefficients, EncodeComponent, HuffmanEncoder, StandardEncoders, encode_scan,

@@ -19,6 +19,7 @@ use stream_core::runtime::{
     ClientCommand, ClientOptions, ClientTransport, Dialect, Runtime, State,
 };
 
+use crate::psnr::psnr;
 use crate::suite::{
     DEADLINE, GOOD_FILES, Seen, decode, file_frames, log_to_harness, media_dir, start_server,
 };
@@ -213,20 +214,6 @@ impl Drop for TempDir {
 pub fn write_raw(name: &str, dest: &Path) {
     let raw: Vec<u8> = file_frames(name).concat();
     std::fs::write(dest, raw).unwrap();
-}
-
-/// PSNR of two same-sized 8-bit images, in dB (infinite when identical).
-pub fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let se: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum();
-    if se == 0.0 {
-        return f64::INFINITY;
-    }
-    10.0 * (255.0f64 * 255.0 * a.len() as f64 / se).log10()
 }
 
 fn dims(name: &str) -> (usize, usize) {
