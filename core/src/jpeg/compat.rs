@@ -11,8 +11,9 @@
 //! - Cb and Cr share one quantization table (the header carries two tables:
 //!   luma, then chroma); Y may share it too;
 //! - the standard Huffman tables of T.81 K.3 (luma tables for Y, chroma tables
-//!   for Cb and Cr), or no DHT at all (abbreviated "AVI MJPEG" frames imply them);
-//! - YCbCr colour (not Adobe RGB);
+//!   for Cb and Cr), or tables left out where abbreviated "AVI MJPEG" frames
+//!   imply them (destination 0 for Y, 1 for Cb and Cr);
+//! - YCbCr colour (not RGB: Adobe transform 0, or ids 'R', 'G', 'B');
 //! - width and height at most 2040 pixels (the header has 8 bits for each,
 //!   counting 8-pixel blocks).
 //!
@@ -185,11 +186,27 @@ impl fmt::Display for Incompatibility {
     }
 }
 
-fn standard_or_absent(spec: Option<HuffmanSpec<'_>>, std: &StandardHuffman) -> bool {
+/// Whether the table a scan component names is the standard one for its
+/// role. A table the frame does not define is the one abbreviated MJPEG
+/// ("AVI1") frames imply for its destination: 0 the luma table, 1 the
+/// chroma table, any other none (as the entropy decoder reads them).
+fn is_standard(spec: Option<HuffmanSpec<'_>>, id: u8, luma: bool, std: &StandardHuffman) -> bool {
     match spec {
-        None => true,
+        None => id == u8::from(!luma),
         Some(s) => std.matches(&s.counts, s.values),
     }
+}
+
+/// Whether the frame's samples are RGB rather than YCbCr: Adobe's
+/// transform flag 0, or, without JFIF or Adobe segments, component ids
+/// 'R', 'G', 'B' (libjpeg's rule).
+pub fn is_rgb(jpeg: &Jpeg<'_>) -> bool {
+    let c = &jpeg.frame.components;
+    jpeg.adobe_transform == Some(0)
+        || (jpeg.adobe_transform.is_none()
+            && !jpeg.jfif
+            && c.len() == 3
+            && [c[0].id, c[1].id, c[2].id] == *b"RGB")
 }
 
 /// Decides whether RFC 2435 can carry `jpeg` unchanged, and how.
@@ -212,16 +229,7 @@ pub fn rfc2435_layout(jpeg: &Jpeg<'_>) -> Result<Rfc2435Layout, Incompatibility>
     if frame.components.len() != 3 {
         return Err(ComponentCount(frame.components.len()));
     }
-    // Adobe's transform flag 0 means RGB; without JFIF or Adobe segments,
-    // libjpeg also takes component ids 'R', 'G', 'B' to mean RGB.
-    let ids = [
-        frame.components[0].id,
-        frame.components[1].id,
-        frame.components[2].id,
-    ];
-    if jpeg.adobe_transform == Some(0)
-        || (jpeg.adobe_transform.is_none() && !jpeg.jfif && ids == *b"RGB")
-    {
+    if is_rgb(jpeg) {
         return Err(RgbColor);
     }
     let c = &frame.components;
@@ -273,10 +281,10 @@ pub fn rfc2435_layout(jpeg: &Jpeg<'_>) -> Result<Rfc2435Layout, Incompatibility>
                 HuffmanRole::ChromaAc,
             )
         };
-        if !standard_or_absent(dc, std_dc) {
+        if !is_standard(dc, sc.dc_table, i == 0, std_dc) {
             return Err(NonStandardHuffman(role_dc));
         }
-        if !standard_or_absent(ac, std_ac) {
+        if !is_standard(ac, sc.ac_table, i == 0, std_ac) {
             return Err(NonStandardHuffman(role_ac));
         }
     }

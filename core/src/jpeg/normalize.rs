@@ -344,7 +344,7 @@ fn lossless_plan(j: &Jpeg<'_>) -> Option<Plan> {
             jpeg_type: JpegType::Yuv422,
         }),
         3 => {
-            if j.adobe_transform == Some(0) {
+            if super::compat::is_rgb(j) {
                 return None;
             }
             let (y, cb, cr) = (&f.components[0], &f.components[1], &f.components[2]);
