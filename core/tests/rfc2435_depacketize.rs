@@ -629,18 +629,30 @@ fn too_many_pieces() {
     assert_eq!(dropped(r), DropReason::TooFragmented);
 }
 
+/// A sender-supplied EOI is not doubled.
 #[test]
-fn empty_frame_does_not_panic() {
+fn sender_eoi_is_kept_once() {
     let mut d = Depacketizer::default();
-    let f = d
-        .push(0, 0, true, &P::new(1, 50).bytes(&[]))
-        .unwrap()
-        .unwrap();
-    assert!(f.jpeg.ends_with(&[0xFF, 0xD9]));
-    // A sender-supplied EOI is not doubled.
     let f = d
         .push(1, 1, true, &P::new(1, 50).bytes(&[1, 2, 0xFF, 0xD9]))
         .unwrap()
         .unwrap();
     assert!(f.jpeg.ends_with(&[1, 2, 0xFF, 0xD9]));
+    assert!(!f.jpeg.ends_with(&[0xFF, 0xD9, 0xFF, 0xD9]));
+}
+
+/// A marker packet ending the frame at offset 0 completes no picture: the
+/// frame is dropped, never emitted as headers and EOI alone.
+#[test]
+fn a_frame_without_scan_data_is_dropped() {
+    let mut d = Depacketizer::default();
+    let h = P::new(1, 50);
+    assert_eq!(
+        dropped(d.push(0, 5, true, &h.bytes(&[]))),
+        DropReason::BadEnd
+    );
+    assert_eq!(d.stats().frames_dropped, 1);
+    // The next frame is whole.
+    let (data, _, _) = sample();
+    assert!(send(&mut d, &mut 1, 3005, &h, &data, 3).unwrap().is_some());
 }

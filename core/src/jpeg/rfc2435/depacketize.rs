@@ -134,8 +134,9 @@ pub enum DropReason {
     /// Two packets carry different bytes for the same part of the frame.
     #[error("overlapping fragments with different data")]
     ConflictingData,
-    /// Data past the end given by the marker packet, or two marker packets
-    /// giving different ends.
+    /// Data past the end given by the marker packet, two marker packets
+    /// giving different ends, or a marker packet ending the frame at 0
+    /// (no entropy-coded data).
     #[error("fragment past the frame's end")]
     BadEnd,
     /// The frame would exceed [`DepacketizerConfig::max_frame_len`].
@@ -382,6 +383,8 @@ impl Assembly {
         let end = start + data.len();
         if marker {
             match self.end {
+                // A frame without entropy-coded data is no picture.
+                _ if end == 0 => return Err(DropReason::BadEnd),
                 Some(e) if e != end => return Err(DropReason::BadEnd),
                 _ => self.end = Some(end),
             }
@@ -457,7 +460,6 @@ impl Assembly {
 
     fn is_complete(&self) -> bool {
         match self.end {
-            Some(0) => self.tables.is_some(),
             Some(e) => self.tables.is_some() && self.runs.len() == 1 && self.runs[0] == (0, e),
             None => false,
         }
