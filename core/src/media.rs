@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex};
@@ -23,6 +23,12 @@ use crate::server::MediaError;
 /// most 99,999 bytes; raw files are bounded here so no request can make the
 /// server read an arbitrary amount into memory).
 pub const MAX_FILE_LEN: u64 = 512 * 1024 * 1024;
+
+fn too_long(len: u64) -> MediaError {
+    MediaError::NotPlayable(std::format!(
+        "{len} bytes is more than the {MAX_FILE_LEN} bytes a clip may have"
+    ))
+}
 
 /// A clip loaded by [`MediaLibrary::load`].
 #[derive(Debug, Clone)]
@@ -116,12 +122,17 @@ impl MediaLibrary {
             }
         }
         if meta.len() > MAX_FILE_LEN {
-            return Err(MediaError::NotPlayable(std::format!(
-                "{} bytes is more than the {MAX_FILE_LEN} bytes a clip may have",
-                meta.len()
-            )));
+            return Err(too_long(meta.len()));
         }
-        let data = fs::read(&file).map_err(|e| MediaError::Unreadable(e.to_string()))?;
+        // The file may grow after the length was checked (a recording
+        // written into the media directory): read no more than the cap.
+        let mut data = Vec::new();
+        fs::File::open(&file)
+            .and_then(|f| f.take(MAX_FILE_LEN + 1).read_to_end(&mut data))
+            .map_err(|e| MediaError::Unreadable(e.to_string()))?;
+        if data.len() as u64 > MAX_FILE_LEN {
+            return Err(too_long(data.len() as u64));
+        }
         let clip = Clip::build(request_path, data, &self.config)
             .map_err(|e: ClipError| MediaError::NotPlayable(e.to_string()))?;
         let clip = Arc::new(clip);
