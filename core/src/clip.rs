@@ -51,7 +51,8 @@ pub enum ClipError {
 }
 
 /// Something wrong with one frame, or with the file from some point on.
-/// Frames named here are not served (except where `served` says otherwise).
+/// A frame named here is left out, except one RFC 2435 cannot carry (even
+/// after normalising): that one still goes whole to lab-dialect clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClipProblem {
     /// 1-based frame number in the file.
