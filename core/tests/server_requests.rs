@@ -446,3 +446,62 @@ fn bytes_piling_up_behind_a_media_request_are_capped() {
     server.handle_disconnect(now, c);
     assert_eq!(server.connection_count(), 0);
 }
+
+/// Sends one lab-dialect request (no terminating empty line) and returns
+/// the reply, completed by the pause after it.
+fn lab_ask(w: &mut World, conn: ConnectionId, req: &str) -> String {
+    let now = w.now;
+    w.server.handle_stream_data(now, conn, req.as_bytes());
+    let until = w.now + Duration::from_secs(1);
+    w.run_until(until, |w| !w.server.stream_outgoing(conn).is_empty());
+    String::from_utf8(w.take_stream(conn)).unwrap()
+}
+
+/// The lab client sends no keepalives and no RTCP (lab-dialect.md), and the
+/// lab's own server never times sessions out: a lab session lives as long
+/// as its connection, however long it stays paused.
+#[test]
+fn lab_sessions_do_not_time_out_while_their_connection_is_open() {
+    let mut w = world();
+    let c = w.raw_connection(1);
+    let r = lab_ask(
+        &mut w,
+        c,
+        "SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 5008",
+    );
+    let session = r.lines().nth(2).unwrap().to_string();
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\n{session}"),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+    w.run_for(Duration::from_secs(1));
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("PAUSE movie.Mjpeg RTSP/1.0\nCSeq: 3\n{session}"),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+    // Paused for five minutes: nothing at all is due (no busy loop).
+    for _ in 0..5 {
+        w.now += Duration::from_secs(60);
+        let now = w.now;
+        w.server.handle_timeout(now);
+        assert_eq!(w.server.session_count(), 1);
+        assert!(w.server.poll_timeout().is_none_or(|t| t > now));
+    }
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("PLAY movie.Mjpeg RTSP/1.0\nCSeq: 4\n{session}"),
+    );
+    assert_eq!(r, format!("RTSP/1.0 200 OK\nCSeq: 4\n{session}"));
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 5\n{session}"),
+    );
+    assert_eq!(r, format!("RTSP/1.0 200 OK\nCSeq: 5\n{session}"));
+    assert_eq!(w.server.session_count(), 0);
+}

@@ -59,7 +59,9 @@ pub struct ServerConfig {
     /// Restart clips at their end instead of ending the stream.
     pub looping: bool,
     /// Sessions without a request or RTCP report for this long are reaped;
-    /// advertised as `Session: …;timeout=<secs>`.
+    /// advertised as `Session: …;timeout=<secs>`. Lab-dialect sessions
+    /// (whose client sends neither) are reaped only once their connection
+    /// has closed.
     pub session_timeout: Duration,
     /// The server's RTP UDP port (for `server_port=` in Transport replies).
     pub rtp_port: u16,
@@ -524,7 +526,11 @@ impl Server {
             let Some(session) = self.sessions[s].as_ref() else {
                 continue;
             };
-            if session.timeout_at(&self.config) <= now {
+            let open = self.owner_open(session);
+            if session
+                .timeout_at(&self.config, open)
+                .is_some_and(|t| t <= now)
+            {
                 self.end_session(now, s, EndReason::Timeout, false);
                 continue;
             }
@@ -617,7 +623,7 @@ impl Server {
             .sessions
             .iter()
             .flatten()
-            .map(|s| s.deadline(&self.config));
+            .filter_map(|s| s.deadline(&self.config, self.owner_open(s)));
         conns.chain(sessions).min()
     }
 
@@ -641,6 +647,11 @@ impl Server {
             .get_mut(id.index as usize)?
             .as_mut()
             .filter(|c| c.id == id)
+    }
+
+    /// Whether the connection that set up `s` is open (not closing).
+    fn owner_open(&self, s: &Session) -> bool {
+        self.conn(s.owner).is_some_and(|c| !c.closing)
     }
 
     fn announce(&mut self, now: Instant, id: ConnectionId) {
