@@ -505,3 +505,82 @@ fn lab_sessions_do_not_time_out_while_their_connection_is_open() {
     assert_eq!(r, format!("RTSP/1.0 200 OK\nCSeq: 5\n{session}"));
     assert_eq!(w.server.session_count(), 0);
 }
+
+/// A media answer belongs to the request that asked for it: when that
+/// request is refused before using it (here 503: another connection took
+/// the last session), the connection's next SETUP of another file must ask
+/// for its own media, not be served the old clip.
+#[test]
+fn a_media_answer_is_not_used_by_a_later_request() {
+    use stream_core::server::{MediaError, Server, ServerConfig};
+    let mut server = Server::new(
+        ServerConfig {
+            max_sessions: 1,
+            ..server_config()
+        },
+        [4; 32],
+    );
+    let now = Instant::from_secs(1);
+    let local = std::net::SocketAddr::from(([10, 0, 0, 1], 554));
+    let mut connect = |port| {
+        server.handle_connect(
+            now,
+            local,
+            std::net::SocketAddr::from(([10, 0, 0, 2], port)),
+        )
+    };
+    let (a, b) = (connect(4000).unwrap(), connect(4001).unwrap());
+    let setup = |path: &str, cseq: u32, ports: &str| {
+        format!(
+            "SETUP rtsp://10.0.0.1/{path} RTSP/1.0\r\nCSeq: {cseq}\r\n\
+             Transport: RTP/AVP;unicast;client_port={ports}\r\n\r\n"
+        )
+    };
+    server.handle_stream_data(now, a, setup("movie.Mjpeg", 1, "5000-5001").as_bytes());
+    server.handle_stream_data(now, b, setup("movie.Mjpeg", 1, "5002-5003").as_bytes());
+    let requests: Vec<_> = std::iter::from_fn(|| server.poll_event())
+        .filter_map(|e| match e {
+            ServerEvent::MediaRequest { request, .. } => Some(request),
+            _ => None,
+        })
+        .collect();
+    let movie = clip("lab-384x288-444.Mjpeg", false);
+    // B's answer comes first and B takes the only session; A gets 503.
+    server.handle_media(now, requests[1], Ok(movie.clone()));
+    server.handle_media(now, requests[0], Ok(movie));
+    let reply = |server: &mut Server, c| {
+        let r = String::from_utf8_lossy(server.stream_outgoing(c)).into_owned();
+        server.handle_stream_written(c, r.len());
+        r
+    };
+    let rb = reply(&mut server, b);
+    assert_eq!(status(&reply(&mut server, a)), 503);
+    let sid = header(&rb, "Session").unwrap().split(';').next().unwrap();
+    server.handle_stream_data(
+        now,
+        b,
+        format!(
+            "TEARDOWN rtsp://10.0.0.1/movie.Mjpeg RTSP/1.0\r\nCSeq: 2\r\nSession: {sid}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    while server.poll_event().is_some() {}
+    server.handle_stream_data(now, a, setup("other.mjpeg", 2, "5000-5001").as_bytes());
+    let events: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
+    let asked = events.iter().find_map(|e| match e {
+        ServerEvent::MediaRequest { request, path } if path == "other.mjpeg" => Some(*request),
+        _ => None,
+    });
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::SessionStarted(_))),
+        "{events:?}"
+    );
+    server.handle_media(
+        now,
+        asked.expect("other.mjpeg is asked for"),
+        Err(MediaError::NotFound),
+    );
+    assert_eq!(status(&reply(&mut server, a)), 404);
+}

@@ -68,6 +68,11 @@ impl Server {
                 Ok(Status::Complete((message, consumed))) => {
                     let handled = self.handle_message(now, id, message);
                     let Some(c) = self.conn_mut(id) else { return };
+                    if !matches!(handled, Some(Handled::Blocked)) {
+                        // Answered (maybe before it used its media answer):
+                        // the answer is no one else's.
+                        c.media_answer = None;
+                    }
                     match handled {
                         Some(Handled::Blocked) => {
                             c.restore_input(input, 0, now);
@@ -88,6 +93,7 @@ impl Server {
                             Dialect::Standard
                         }
                     });
+                    c.media_answer = None;
                     let peer = c.peer;
                     let method = first_word(&input);
                     let mut out = Vec::new();
