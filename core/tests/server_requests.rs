@@ -584,3 +584,44 @@ fn a_media_answer_is_not_used_by_a_later_request() {
     );
     assert_eq!(status(&reply(&mut server, a)), 404);
 }
+
+/// A session's interleaved data goes on the connection that set it up, so
+/// another connection naming the session cannot move it there: its
+/// channels were checked against the wrong connection, and it would
+/// receive nothing.
+#[test]
+fn interleaved_transport_only_on_the_sessions_own_connection() {
+    let mut w = world();
+    let a = w.raw_connection(1);
+    let b = w.raw_connection(2);
+    let s = setup(&mut w, a, 1);
+    let r = ask(
+        &mut w,
+        b,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nSession: {s}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 461, "{r}");
+    // The next transport the client offers is taken instead.
+    let r = ask(
+        &mut w,
+        b,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1,RTP/AVP;unicast;client_port=5002-5003\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+    assert!(
+        header(&r, "Transport")
+            .unwrap()
+            .contains("client_port=5002-5003"),
+        "{r}"
+    );
+    // On its own connection the session may switch to interleaved.
+    let r = ask(
+        &mut w,
+        a,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+}

@@ -435,13 +435,18 @@ impl Server {
         };
         let peer = c.peer;
         let dialect = c.dialect.unwrap_or_default();
+        // Interleaved data travels on the connection that set the session
+        // up: another connection naming it cannot have it there.
+        let owner = session
+            .and_then(|s| self.sessions[s].as_ref())
+            .map_or(id, |s| s.owner);
         let taken: Vec<u8> = self
             .sessions
             .iter()
             .enumerate()
             .filter(|&(i, _)| Some(i) != session)
             .filter_map(|(_, s)| s.as_ref())
-            .filter(|s| s.owner == id)
+            .filter(|s| s.owner == owner)
             .filter_map(|s| match s.transport {
                 TransportKind::Interleaved {
                     rtp_channel,
@@ -451,7 +456,8 @@ impl Server {
             })
             .flatten()
             .collect();
-        let transport = match choose_transport(req, peer, &taken) {
+        let taken = (owner == id).then_some(&taken[..]);
+        let transport = match choose_transport(req, peer, taken) {
             Ok(t) => t,
             Err(detail) => {
                 return reply(
@@ -742,7 +748,7 @@ fn control_url(uri: &str) -> String {
 fn choose_transport(
     req: &Request<'_>,
     peer: SocketAddr,
-    taken_channels: &[u8],
+    taken_channels: Option<&[u8]>,
 ) -> Result<TransportKind, String> {
     let Some(list) = req.headers.transports() else {
         return Err(String::from("no Transport header"));
@@ -764,10 +770,12 @@ fn choose_transport(
     Err(why)
 }
 
+/// `taken`: the interleaved channels in use on the connection that would
+/// carry the data, or `None` when that is not the requester's connection.
 fn try_transport(
     spec: &TransportSpec<'_>,
     peer: SocketAddr,
-    taken: &[u8],
+    taken: Option<&[u8]>,
 ) -> Result<TransportKind, String> {
     if let Some(mode) = spec.mode {
         if !mode.eq_ignore_ascii_case("PLAY") {
@@ -805,6 +813,9 @@ fn try_transport(
             })
         }
         (Profile::RtpAvp, LowerTransport::Tcp) => {
+            let taken = taken.ok_or_else(|| {
+                String::from("interleaved only on the connection that set the session up")
+            })?;
             let (rtp_channel, rtcp_channel) = match spec.interleaved {
                 Some(ch) => (ch.rtp, ch.rtcp.unwrap_or(ch.rtp.wrapping_add(1))),
                 None => {
