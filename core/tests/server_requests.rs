@@ -625,3 +625,30 @@ fn interleaved_transport_only_on_the_sessions_own_connection() {
     );
     assert_eq!(status(&r), 200, "{r}");
 }
+
+/// RTCP's port or channel is the one after RTP's unless given: never a
+/// wrap to 0, never the same as RTP's.
+#[test]
+fn transports_whose_rtcp_would_wrap_or_equal_rtp_are_refused() {
+    let mut w = world();
+    let c = w.raw_connection(1);
+    for (cseq, t) in [
+        "RTP/AVP;unicast;client_port=65535",
+        "RTP/AVP;unicast;client_port=5000-5000",
+        "RTP/AVP;unicast;client_port=5000-0",
+        "RTP/AVP/TCP;unicast;interleaved=255",
+        "RTP/AVP/TCP;unicast;interleaved=4-4",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = ask(
+            &mut w,
+            c,
+            format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: {t}\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(status(&r), 461, "{t}: {r}");
+    }
+    assert_eq!(w.server.session_count(), 0);
+}

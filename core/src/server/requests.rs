@@ -806,7 +806,11 @@ fn try_transport(
             if ports.rtp == 0 {
                 return Err(String::from("client_port 0"));
             }
-            let rtcp = ports.rtcp.unwrap_or(ports.rtp.wrapping_add(1));
+            let rtcp = ports
+                .rtcp
+                .or(ports.rtp.checked_add(1))
+                .filter(|&p| p != 0 && p != ports.rtp)
+                .ok_or_else(|| format!("no usable RTCP port with client_port {}", ports.rtp))?;
             Ok(TransportKind::Udp {
                 rtp: SocketAddr::new(ip, ports.rtp),
                 rtcp: SocketAddr::new(ip, rtcp),
@@ -817,7 +821,16 @@ fn try_transport(
                 String::from("interleaved only on the connection that set the session up")
             })?;
             let (rtp_channel, rtcp_channel) = match spec.interleaved {
-                Some(ch) => (ch.rtp, ch.rtcp.unwrap_or(ch.rtp.wrapping_add(1))),
+                Some(ch) => {
+                    let rtcp = ch
+                        .rtcp
+                        .or(ch.rtp.checked_add(1))
+                        .filter(|&c| c != ch.rtp)
+                        .ok_or_else(|| {
+                            format!("no usable RTCP channel with interleaved={}", ch.rtp)
+                        })?;
+                    (ch.rtp, rtcp)
+                }
                 None => {
                     // The client leaves the choice to us: the lowest free pair.
                     let free = (0..=254u8)
