@@ -652,3 +652,34 @@ fn transports_whose_rtcp_would_wrap_or_equal_rtp_are_refused() {
     }
     assert_eq!(w.server.session_count(), 0);
 }
+
+/// Two sessions sending to one client port would mix their streams there,
+/// and RTCP from it could be told to only one of them: a SETUP naming
+/// client ports another session of the same client uses is refused.
+#[test]
+fn client_ports_in_use_by_another_session_are_refused() {
+    let mut w = world();
+    let a = w.raw_connection(1);
+    let b = w.raw_connection(2);
+    let s = setup(&mut w, a, 1);
+    let transport = |cseq: u32, ports: &str| {
+        format!(
+            "SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: RTP/AVP;unicast;client_port={ports}\r\n\r\n"
+        )
+    };
+    for (cseq, ports) in [(1, "5000-5001"), (2, "5001-5002"), (3, "4999-5000")] {
+        let r = ask(&mut w, b, transport(cseq, ports).as_bytes());
+        assert_eq!(status(&r), 461, "{ports}: {r}");
+    }
+    assert_eq!(w.server.session_count(), 1);
+    let r = ask(&mut w, b, transport(4, "5002-5003").as_bytes());
+    assert_eq!(status(&r), 200, "{r}");
+    // The session itself may name its own ports again.
+    let r = ask(
+        &mut w,
+        a,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\nTransport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+}

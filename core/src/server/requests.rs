@@ -457,7 +457,18 @@ impl Server {
             .flatten()
             .collect();
         let taken = (owner == id).then_some(&taken[..]);
-        let transport = match choose_transport(req, peer, taken) {
+        // One client address, one session: two would mix their streams
+        // there, and its RTCP (rtcp_peers) could reach only one of them.
+        let busy: Vec<SocketAddr> = self
+            .sessions
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != session)
+            .filter_map(|(_, s)| s.as_ref())
+            .flat_map(|s| s.transport.client_addrs())
+            .flatten()
+            .collect();
+        let transport = match choose_transport(req, peer, taken, &busy) {
             Ok(t) => t,
             Err(detail) => {
                 return reply(
@@ -749,6 +760,7 @@ fn choose_transport(
     req: &Request<'_>,
     peer: SocketAddr,
     taken_channels: Option<&[u8]>,
+    busy_addrs: &[SocketAddr],
 ) -> Result<TransportKind, String> {
     let Some(list) = req.headers.transports() else {
         return Err(String::from("no Transport header"));
@@ -763,6 +775,14 @@ fn choose_transport(
             }
         };
         match try_transport(&spec, peer, taken_channels) {
+            Ok(t)
+                if t.client_addrs()
+                    .iter()
+                    .flatten()
+                    .any(|a| busy_addrs.contains(a)) =>
+            {
+                why = format!("{t}: client port in use by another session");
+            }
             Ok(t) => return Ok(t),
             Err(e) => why = e,
         }

@@ -50,6 +50,17 @@ pub enum TransportKind {
     },
 }
 
+impl TransportKind {
+    /// The client's UDP addresses media and reports go to.
+    pub(super) fn client_addrs(&self) -> [Option<SocketAddr>; 2] {
+        match *self {
+            TransportKind::Udp { rtp, rtcp } => [Some(rtp), Some(rtcp)],
+            TransportKind::LabUdp { rtp } => [Some(rtp), None],
+            TransportKind::Interleaved { .. } => [None, None],
+        }
+    }
+}
+
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
