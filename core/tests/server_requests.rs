@@ -683,3 +683,28 @@ fn client_ports_in_use_by_another_session_are_refused() {
     );
     assert_eq!(status(&r), 200, "{r}");
 }
+
+/// One connection cannot take every session: SETUPs without a Session
+/// beyond `max_sessions_per_connection` (16) are answered 503, and other
+/// connections are still served.
+#[test]
+fn sessions_per_connection_are_capped() {
+    let mut w = world();
+    let a = w.raw_connection(1);
+    let b = w.raw_connection(2);
+    let transport = |cseq: u32, port: u32| {
+        format!(
+            "SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: RTP/AVP;unicast;client_port={port}-{}\r\n\r\n",
+            port + 1
+        )
+    };
+    for i in 0..16 {
+        let r = ask(&mut w, a, transport(i, 6000 + 2 * i).as_bytes());
+        assert_eq!(status(&r), 200, "{r}");
+    }
+    let r = ask(&mut w, a, transport(16, 7000).as_bytes());
+    assert_eq!(status(&r), 503, "{r}");
+    let r = ask(&mut w, b, transport(1, 7000).as_bytes());
+    assert_eq!(status(&r), 200, "{r}");
+    assert_eq!(w.server.session_count(), 17);
+}

@@ -79,6 +79,9 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Sessions beyond this get 503 Service Unavailable.
     pub max_sessions: usize,
+    /// Sessions one connection sets up beyond this get 503 Service
+    /// Unavailable (one client cannot take every session).
+    pub max_sessions_per_connection: usize,
     /// Interleaved RTP is skipped a whole frame at a time while a
     /// connection has more than this many bytes waiting to be written.
     pub interleaved_backlog: usize,
@@ -110,6 +113,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(10),
             max_connections: 1024,
             max_sessions: 1024,
+            max_sessions_per_connection: 16,
             interleaved_backlog: 512 * 1024,
             max_stream_backlog: 4 * 1024 * 1024,
             rtcp_interval: Duration::from_secs(5),

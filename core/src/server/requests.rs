@@ -510,6 +510,15 @@ impl Server {
                 None,
             );
         }
+        if self.conn(id).map_or(0, |c| c.sessions) >= self.config.max_sessions_per_connection {
+            return reply(
+                Reply::error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many sessions on this connection",
+                ),
+                None,
+            );
+        }
         let clip = match self.media_for(id, &path) {
             None => return Handled::Blocked,
             Some(Err(e)) => return reply(media_error(&path, &e), None),
