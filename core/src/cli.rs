@@ -33,7 +33,9 @@ pub struct ServerArgs {
     /// Largest RTP packet in bytes, RTP header included.
     #[arg(long, default_value_t = 1400, value_parser = clap::value_parser!(u16).range(100..=65000))]
     pub mtu: u16,
-    /// Seconds without a request or RTCP report before a session is reaped.
+    /// Seconds without a request or RTCP report before a session is reaped
+    /// (a lab-dialect session, whose client sends neither: only once its
+    /// connection has closed).
     #[arg(long = "session-timeout", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=86400))]
     pub session_timeout: u64,
 }

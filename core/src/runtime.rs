@@ -96,7 +96,8 @@ pub struct ServerOptions {
     pub looping: bool,
     /// Largest RTP packet, RTP header included, in bytes.
     pub mtu: usize,
-    /// A session with no request (or RTCP) for this long is reaped.
+    /// A session with no request (or RTCP) for this long is reaped (a
+    /// lab-dialect session only once its connection has closed).
     pub session_timeout: Duration,
 }
 

@@ -446,3 +446,265 @@ fn bytes_piling_up_behind_a_media_request_are_capped() {
     server.handle_disconnect(now, c);
     assert_eq!(server.connection_count(), 0);
 }
+
+/// Sends one lab-dialect request (no terminating empty line) and returns
+/// the reply, completed by the pause after it.
+fn lab_ask(w: &mut World, conn: ConnectionId, req: &str) -> String {
+    let now = w.now;
+    w.server.handle_stream_data(now, conn, req.as_bytes());
+    let until = w.now + Duration::from_secs(1);
+    w.run_until(until, |w| !w.server.stream_outgoing(conn).is_empty());
+    String::from_utf8(w.take_stream(conn)).unwrap()
+}
+
+/// The lab client sends no keepalives and no RTCP (lab-dialect.md), and the
+/// lab's own server never times sessions out: a lab session lives as long
+/// as its connection, however long it stays paused.
+#[test]
+fn lab_sessions_do_not_time_out_while_their_connection_is_open() {
+    let mut w = world();
+    let c = w.raw_connection(1);
+    let r = lab_ask(
+        &mut w,
+        c,
+        "SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 5008",
+    );
+    let session = r.lines().nth(2).unwrap().to_string();
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\n{session}"),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+    w.run_for(Duration::from_secs(1));
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("PAUSE movie.Mjpeg RTSP/1.0\nCSeq: 3\n{session}"),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+    // Paused for five minutes: nothing at all is due (no busy loop).
+    for _ in 0..5 {
+        w.now += Duration::from_secs(60);
+        let now = w.now;
+        w.server.handle_timeout(now);
+        assert_eq!(w.server.session_count(), 1);
+        assert!(w.server.poll_timeout().is_none_or(|t| t > now));
+    }
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("PLAY movie.Mjpeg RTSP/1.0\nCSeq: 4\n{session}"),
+    );
+    assert_eq!(r, format!("RTSP/1.0 200 OK\nCSeq: 4\n{session}"));
+    let r = lab_ask(
+        &mut w,
+        c,
+        &format!("TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 5\n{session}"),
+    );
+    assert_eq!(r, format!("RTSP/1.0 200 OK\nCSeq: 5\n{session}"));
+    assert_eq!(w.server.session_count(), 0);
+}
+
+/// A media answer belongs to the request that asked for it: when that
+/// request is refused before using it (here 503: another connection took
+/// the last session), the connection's next SETUP of another file must ask
+/// for its own media, not be served the old clip.
+#[test]
+fn a_media_answer_is_not_used_by_a_later_request() {
+    use stream_core::server::{MediaError, Server, ServerConfig};
+    let mut server = Server::new(
+        ServerConfig {
+            max_sessions: 1,
+            ..server_config()
+        },
+        [4; 32],
+    );
+    let now = Instant::from_secs(1);
+    let local = std::net::SocketAddr::from(([10, 0, 0, 1], 554));
+    let mut connect = |port| {
+        server.handle_connect(
+            now,
+            local,
+            std::net::SocketAddr::from(([10, 0, 0, 2], port)),
+        )
+    };
+    let (a, b) = (connect(4000).unwrap(), connect(4001).unwrap());
+    let setup = |path: &str, cseq: u32, ports: &str| {
+        format!(
+            "SETUP rtsp://10.0.0.1/{path} RTSP/1.0\r\nCSeq: {cseq}\r\n\
+             Transport: RTP/AVP;unicast;client_port={ports}\r\n\r\n"
+        )
+    };
+    server.handle_stream_data(now, a, setup("movie.Mjpeg", 1, "5000-5001").as_bytes());
+    server.handle_stream_data(now, b, setup("movie.Mjpeg", 1, "5002-5003").as_bytes());
+    let requests: Vec<_> = std::iter::from_fn(|| server.poll_event())
+        .filter_map(|e| match e {
+            ServerEvent::MediaRequest { request, .. } => Some(request),
+            _ => None,
+        })
+        .collect();
+    let movie = clip("lab-384x288-444.Mjpeg", false);
+    // B's answer comes first and B takes the only session; A gets 503.
+    server.handle_media(now, requests[1], Ok(movie.clone()));
+    server.handle_media(now, requests[0], Ok(movie));
+    let reply = |server: &mut Server, c| {
+        let r = String::from_utf8_lossy(server.stream_outgoing(c)).into_owned();
+        server.handle_stream_written(c, r.len());
+        r
+    };
+    let rb = reply(&mut server, b);
+    assert_eq!(status(&reply(&mut server, a)), 503);
+    let sid = header(&rb, "Session").unwrap().split(';').next().unwrap();
+    server.handle_stream_data(
+        now,
+        b,
+        format!(
+            "TEARDOWN rtsp://10.0.0.1/movie.Mjpeg RTSP/1.0\r\nCSeq: 2\r\nSession: {sid}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    while server.poll_event().is_some() {}
+    server.handle_stream_data(now, a, setup("other.mjpeg", 2, "5000-5001").as_bytes());
+    let events: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
+    let asked = events.iter().find_map(|e| match e {
+        ServerEvent::MediaRequest { request, path } if path == "other.mjpeg" => Some(*request),
+        _ => None,
+    });
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::SessionStarted(_))),
+        "{events:?}"
+    );
+    server.handle_media(
+        now,
+        asked.expect("other.mjpeg is asked for"),
+        Err(MediaError::NotFound),
+    );
+    assert_eq!(status(&reply(&mut server, a)), 404);
+}
+
+/// A session's interleaved data goes on the connection that set it up, so
+/// another connection naming the session cannot move it there: its
+/// channels were checked against the wrong connection, and it would
+/// receive nothing.
+#[test]
+fn interleaved_transport_only_on_the_sessions_own_connection() {
+    let mut w = world();
+    let a = w.raw_connection(1);
+    let b = w.raw_connection(2);
+    let s = setup(&mut w, a, 1);
+    let r = ask(
+        &mut w,
+        b,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 1\r\nSession: {s}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 461, "{r}");
+    // The next transport the client offers is taken instead.
+    let r = ask(
+        &mut w,
+        b,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1,RTP/AVP;unicast;client_port=5002-5003\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+    assert!(
+        header(&r, "Transport")
+            .unwrap()
+            .contains("client_port=5002-5003"),
+        "{r}"
+    );
+    // On its own connection the session may switch to interleaved.
+    let r = ask(
+        &mut w,
+        a,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+}
+
+/// RTCP's port or channel is the one after RTP's unless given: never a
+/// wrap to 0, never the same as RTP's.
+#[test]
+fn transports_whose_rtcp_would_wrap_or_equal_rtp_are_refused() {
+    let mut w = world();
+    let c = w.raw_connection(1);
+    for (cseq, t) in [
+        "RTP/AVP;unicast;client_port=65535",
+        "RTP/AVP;unicast;client_port=5000-5000",
+        "RTP/AVP;unicast;client_port=5000-0",
+        "RTP/AVP/TCP;unicast;interleaved=255",
+        "RTP/AVP/TCP;unicast;interleaved=4-4",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = ask(
+            &mut w,
+            c,
+            format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: {t}\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(status(&r), 461, "{t}: {r}");
+    }
+    assert_eq!(w.server.session_count(), 0);
+}
+
+/// Two sessions sending to one client port would mix their streams there,
+/// and RTCP from it could be told to only one of them: a SETUP naming
+/// client ports another session of the same client uses is refused.
+#[test]
+fn client_ports_in_use_by_another_session_are_refused() {
+    let mut w = world();
+    let a = w.raw_connection(1);
+    let b = w.raw_connection(2);
+    let s = setup(&mut w, a, 1);
+    let transport = |cseq: u32, ports: &str| {
+        format!(
+            "SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: RTP/AVP;unicast;client_port={ports}\r\n\r\n"
+        )
+    };
+    for (cseq, ports) in [(1, "5000-5001"), (2, "5001-5002"), (3, "4999-5000")] {
+        let r = ask(&mut w, b, transport(cseq, ports).as_bytes());
+        assert_eq!(status(&r), 461, "{ports}: {r}");
+    }
+    assert_eq!(w.server.session_count(), 1);
+    let r = ask(&mut w, b, transport(4, "5002-5003").as_bytes());
+    assert_eq!(status(&r), 200, "{r}");
+    // The session itself may name its own ports again.
+    let r = ask(
+        &mut w,
+        a,
+        format!("SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nSession: {s}\r\nTransport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(status(&r), 200, "{r}");
+}
+
+/// One connection cannot take every session: SETUPs without a Session
+/// beyond `max_sessions_per_connection` (16) are answered 503, and other
+/// connections are still served.
+#[test]
+fn sessions_per_connection_are_capped() {
+    let mut w = world();
+    let a = w.raw_connection(1);
+    let b = w.raw_connection(2);
+    let transport = |cseq: u32, port: u32| {
+        format!(
+            "SETUP {URL}/trackID=0 RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: RTP/AVP;unicast;client_port={port}-{}\r\n\r\n",
+            port + 1
+        )
+    };
+    for i in 0..16 {
+        let r = ask(&mut w, a, transport(i, 6000 + 2 * i).as_bytes());
+        assert_eq!(status(&r), 200, "{r}");
+    }
+    let r = ask(&mut w, a, transport(16, 7000).as_bytes());
+    assert_eq!(status(&r), 503, "{r}");
+    let r = ask(&mut w, b, transport(1, 7000).as_bytes());
+    assert_eq!(status(&r), 200, "{r}");
+    assert_eq!(w.server.session_count(), 17);
+}

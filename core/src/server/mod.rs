@@ -59,7 +59,9 @@ pub struct ServerConfig {
     /// Restart clips at their end instead of ending the stream.
     pub looping: bool,
     /// Sessions without a request or RTCP report for this long are reaped;
-    /// advertised as `Session: …;timeout=<secs>`.
+    /// advertised as `Session: …;timeout=<secs>`. Lab-dialect sessions
+    /// (whose client sends neither) are reaped only once their connection
+    /// has closed.
     pub session_timeout: Duration,
     /// The server's RTP UDP port (for `server_port=` in Transport replies).
     pub rtp_port: u16,
@@ -77,6 +79,9 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Sessions beyond this get 503 Service Unavailable.
     pub max_sessions: usize,
+    /// Sessions one connection sets up beyond this get 503 Service
+    /// Unavailable (one client cannot take every session).
+    pub max_sessions_per_connection: usize,
     /// Interleaved RTP is skipped a whole frame at a time while a
     /// connection has more than this many bytes waiting to be written.
     pub interleaved_backlog: usize,
@@ -108,6 +113,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(10),
             max_connections: 1024,
             max_sessions: 1024,
+            max_sessions_per_connection: 16,
             interleaved_backlog: 512 * 1024,
             max_stream_backlog: 4 * 1024 * 1024,
             rtcp_interval: Duration::from_secs(5),
@@ -524,7 +530,11 @@ impl Server {
             let Some(session) = self.sessions[s].as_ref() else {
                 continue;
             };
-            if session.timeout_at(&self.config) <= now {
+            let open = self.owner_open(session);
+            if session
+                .timeout_at(&self.config, open)
+                .is_some_and(|t| t <= now)
+            {
                 self.end_session(now, s, EndReason::Timeout, false);
                 continue;
             }
@@ -617,7 +627,7 @@ impl Server {
             .sessions
             .iter()
             .flatten()
-            .map(|s| s.deadline(&self.config));
+            .filter_map(|s| s.deadline(&self.config, self.owner_open(s)));
         conns.chain(sessions).min()
     }
 
@@ -641,6 +651,11 @@ impl Server {
             .get_mut(id.index as usize)?
             .as_mut()
             .filter(|c| c.id == id)
+    }
+
+    /// Whether the connection that set up `s` is open (not closing).
+    fn owner_open(&self, s: &Session) -> bool {
+        self.conn(s.owner).is_some_and(|c| !c.closing)
     }
 
     fn announce(&mut self, now: Instant, id: ConnectionId) {

@@ -68,6 +68,11 @@ impl Server {
                 Ok(Status::Complete((message, consumed))) => {
                     let handled = self.handle_message(now, id, message);
                     let Some(c) = self.conn_mut(id) else { return };
+                    if !matches!(handled, Some(Handled::Blocked)) {
+                        // Answered (maybe before it used its media answer):
+                        // the answer is no one else's.
+                        c.media_answer = None;
+                    }
                     match handled {
                         Some(Handled::Blocked) => {
                             c.restore_input(input, 0, now);
@@ -88,6 +93,7 @@ impl Server {
                             Dialect::Standard
                         }
                     });
+                    c.media_answer = None;
                     let peer = c.peer;
                     let method = first_word(&input);
                     let mut out = Vec::new();
@@ -429,13 +435,18 @@ impl Server {
         };
         let peer = c.peer;
         let dialect = c.dialect.unwrap_or_default();
+        // Interleaved data travels on the connection that set the session
+        // up: another connection naming it cannot have it there.
+        let owner = session
+            .and_then(|s| self.sessions[s].as_ref())
+            .map_or(id, |s| s.owner);
         let taken: Vec<u8> = self
             .sessions
             .iter()
             .enumerate()
             .filter(|&(i, _)| Some(i) != session)
             .filter_map(|(_, s)| s.as_ref())
-            .filter(|s| s.owner == id)
+            .filter(|s| s.owner == owner)
             .filter_map(|s| match s.transport {
                 TransportKind::Interleaved {
                     rtp_channel,
@@ -445,7 +456,19 @@ impl Server {
             })
             .flatten()
             .collect();
-        let transport = match choose_transport(req, peer, &taken) {
+        let taken = (owner == id).then_some(&taken[..]);
+        // One client address, one session: two would mix their streams
+        // there, and its RTCP (rtcp_peers) could reach only one of them.
+        let busy: Vec<SocketAddr> = self
+            .sessions
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != session)
+            .filter_map(|(_, s)| s.as_ref())
+            .flat_map(|s| s.transport.client_addrs())
+            .flatten()
+            .collect();
+        let transport = match choose_transport(req, peer, taken, &busy) {
             Ok(t) => t,
             Err(detail) => {
                 return reply(
@@ -484,6 +507,15 @@ impl Server {
         if self.session_ids.len() >= self.config.max_sessions {
             return reply(
                 Reply::error(StatusCode::SERVICE_UNAVAILABLE, "too many sessions"),
+                None,
+            );
+        }
+        if self.conn(id).map_or(0, |c| c.sessions) >= self.config.max_sessions_per_connection {
+            return reply(
+                Reply::error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many sessions on this connection",
+                ),
                 None,
             );
         }
@@ -736,7 +768,8 @@ fn control_url(uri: &str) -> String {
 fn choose_transport(
     req: &Request<'_>,
     peer: SocketAddr,
-    taken_channels: &[u8],
+    taken_channels: Option<&[u8]>,
+    busy_addrs: &[SocketAddr],
 ) -> Result<TransportKind, String> {
     let Some(list) = req.headers.transports() else {
         return Err(String::from("no Transport header"));
@@ -751,6 +784,14 @@ fn choose_transport(
             }
         };
         match try_transport(&spec, peer, taken_channels) {
+            Ok(t)
+                if t.client_addrs()
+                    .iter()
+                    .flatten()
+                    .any(|a| busy_addrs.contains(a)) =>
+            {
+                why = format!("{t}: client port in use by another session");
+            }
             Ok(t) => return Ok(t),
             Err(e) => why = e,
         }
@@ -758,10 +799,12 @@ fn choose_transport(
     Err(why)
 }
 
+/// `taken`: the interleaved channels in use on the connection that would
+/// carry the data, or `None` when that is not the requester's connection.
 fn try_transport(
     spec: &TransportSpec<'_>,
     peer: SocketAddr,
-    taken: &[u8],
+    taken: Option<&[u8]>,
 ) -> Result<TransportKind, String> {
     if let Some(mode) = spec.mode {
         if !mode.eq_ignore_ascii_case("PLAY") {
@@ -792,15 +835,31 @@ fn try_transport(
             if ports.rtp == 0 {
                 return Err(String::from("client_port 0"));
             }
-            let rtcp = ports.rtcp.unwrap_or(ports.rtp.wrapping_add(1));
+            let rtcp = ports
+                .rtcp
+                .or(ports.rtp.checked_add(1))
+                .filter(|&p| p != 0 && p != ports.rtp)
+                .ok_or_else(|| format!("no usable RTCP port with client_port {}", ports.rtp))?;
             Ok(TransportKind::Udp {
                 rtp: SocketAddr::new(ip, ports.rtp),
                 rtcp: SocketAddr::new(ip, rtcp),
             })
         }
         (Profile::RtpAvp, LowerTransport::Tcp) => {
+            let taken = taken.ok_or_else(|| {
+                String::from("interleaved only on the connection that set the session up")
+            })?;
             let (rtp_channel, rtcp_channel) = match spec.interleaved {
-                Some(ch) => (ch.rtp, ch.rtcp.unwrap_or(ch.rtp.wrapping_add(1))),
+                Some(ch) => {
+                    let rtcp = ch
+                        .rtcp
+                        .or(ch.rtp.checked_add(1))
+                        .filter(|&c| c != ch.rtp)
+                        .ok_or_else(|| {
+                            format!("no usable RTCP channel with interleaved={}", ch.rtp)
+                        })?;
+                    (ch.rtp, rtcp)
+                }
                 None => {
                     // The client leaves the choice to us: the lowest free pair.
                     let free = (0..=254u8)

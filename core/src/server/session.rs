@@ -50,6 +50,17 @@ pub enum TransportKind {
     },
 }
 
+impl TransportKind {
+    /// The client's UDP addresses media and reports go to.
+    pub(super) fn client_addrs(&self) -> [Option<SocketAddr>; 2] {
+        match *self {
+            TransportKind::Udp { rtp, rtcp } => [Some(rtp), Some(rtcp)],
+            TransportKind::LabUdp { rtp } => [Some(rtp), None],
+            TransportKind::Interleaved { .. } => [None, None],
+        }
+    }
+}
+
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -285,8 +296,13 @@ impl Session {
         self.last_activity = now;
     }
 
-    pub(super) fn timeout_at(&self, config: &ServerConfig) -> Instant {
-        self.last_activity + config.session_timeout
+    /// When the session is reaped for silence. Never for a lab-dialect
+    /// session while the connection that set it up is open: the lab client
+    /// sends neither keepalives nor RTCP, and the lab's own server never
+    /// times sessions out (lab-dialect.md).
+    pub(super) fn timeout_at(&self, config: &ServerConfig, owner_open: bool) -> Option<Instant> {
+        (self.dialect != Dialect::Lab || !owner_open)
+            .then(|| self.last_activity + config.session_timeout)
     }
 
     /// Length of the clip as media time, or `None` when looping (endless).
@@ -294,19 +310,20 @@ impl Session {
         (!config.looping).then(|| self.pacer.media_time(self.clip.len() as u64))
     }
 
-    pub(super) fn deadline(&self, config: &ServerConfig) -> Instant {
-        let mut d = self.timeout_at(config);
+    pub(super) fn deadline(&self, config: &ServerConfig, owner_open: bool) -> Option<Instant> {
+        let mut d = self.timeout_at(config, owner_open);
+        let mut min = |t: Instant| d = Some(d.map_or(t, |x| x.min(t)));
         if self.state == State::Playing {
             if !self.ended {
                 if let Some(due) = self.pacer.next_due() {
-                    d = d.min(due);
+                    min(due);
                 }
             }
             if let Some(r) = self.next_rtcp {
-                d = d.min(r);
+                min(r);
             }
             if let Some(b) = self.bye_due {
-                d = d.min(b);
+                min(b);
             }
         }
         d
