@@ -261,8 +261,8 @@ struct InFlight {
 
 /// Most commands that may wait behind a request in flight.
 const MAX_QUEUED: usize = 8;
-/// Cap on unparsed RTSP input (a reply head plus an SDP body, or one
-/// interleaved frame, is far smaller).
+/// Cap on RTSP input left incomplete after parsing (the parser's limits
+/// already bound it: a reply head plus its body, or one interleaved frame).
 const MAX_INPUT: usize = 256 * 1024;
 
 /// An RTSP client for one stream, as a sans-IO object.
@@ -547,35 +547,31 @@ impl Client {
         if self.closed || data.is_empty() {
             return;
         }
-        if self.input.len() + data.len() > MAX_INPUT {
+        self.input.extend_from_slice(data);
+        self.last_input = now;
+        self.tail_read = false;
+        self.process_input(now, false);
+        // Only what is left is bounded: complete messages, however many
+        // came at once, have been taken.
+        if self.input.len() > MAX_INPUT {
             self.events
                 .push_back(ClientEvent::Error(ClientError::BadReply(String::from(
                     "server sent more than 256 KiB without completing a message",
                 ))));
             self.input.clear();
-            return;
         }
-        self.input.extend_from_slice(data);
-        self.last_input = now;
-        self.tail_read = false;
-        self.process_input(now, false);
     }
 
     fn process_input(&mut self, now: Instant, end_of_input: bool) {
-        loop {
-            if self.input.is_empty() {
-                return;
-            }
-            let input = core::mem::take(&mut self.input);
-            let options = ParseOptions {
-                end_of_input,
-                ..ParseOptions::default()
-            };
-            let consumed = match parse(&input, &options) {
-                Ok(Status::Partial) => {
-                    self.input = input;
-                    return;
-                }
+        let mut input = core::mem::take(&mut self.input);
+        let options = ParseOptions {
+            end_of_input,
+            ..ParseOptions::default()
+        };
+        let mut pos = 0;
+        while pos < input.len() {
+            pos += match parse(&input[pos..], &options) {
+                Ok(Status::Partial) => break,
                 Ok(Status::Complete((message, n))) => {
                     match message {
                         Message::Response(r) => self.handle_response(now, &r),
@@ -595,16 +591,12 @@ impl Client {
                 Err(e) => {
                     self.events
                         .push_back(ClientEvent::Error(ClientError::BadReply(e.to_string())));
-                    match e.resync {
-                        Some(n) => n,
-                        None => input.len(),
-                    }
+                    e.resync.unwrap_or(input.len() - pos)
                 }
             };
-            let mut input = input;
-            input.drain(..consumed.min(input.len()));
-            self.input = input;
         }
+        input.drain(..pos.min(input.len()));
+        self.input = input;
     }
 
     fn handle_response(&mut self, now: Instant, r: &Response<'_>) {

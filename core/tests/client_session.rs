@@ -15,16 +15,15 @@ fn server() -> SocketAddr {
 }
 
 fn client(dialect: Dialect) -> Client {
+    client_with(dialect, ClientTransport::Udp { rtp_port: 5000 })
+}
+
+fn client_with(dialect: Dialect, transport: ClientTransport) -> Client {
     let url = match dialect {
         Dialect::Standard => "rtsp://10.0.0.1:554/clip.Mjpeg",
         Dialect::Lab => "movie.Mjpeg",
     };
-    let config = ClientConfig::new(
-        url,
-        dialect,
-        ClientTransport::Udp { rtp_port: 5000 },
-        server(),
-    );
+    let config = ClientConfig::new(url, dialect, transport, server());
     Client::new(config, Instant::from_secs(1), 7)
 }
 
@@ -83,16 +82,21 @@ fn to_ready(c: &mut Client, timeout_secs: u32) -> Instant {
         setup.starts_with("SETUP rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0 RTSP/1.0\r\n"),
         "{setup}"
     );
-    assert!(
-        setup.contains("Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"),
-        "{setup}"
-    );
+    let transport = if setup.contains("Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n") {
+        "RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=0000ABCD"
+    } else {
+        assert!(
+            setup.contains("Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"),
+            "{setup}"
+        );
+        "RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971;ssrc=0000ABCD"
+    };
     now += Duration::from_millis(5);
     reply(
         c,
         now,
         &format!(
-            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout={timeout_secs}\r\nTransport: RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971;ssrc=0000ABCD\r\n\r\n",
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout={timeout_secs}\r\nTransport: {transport}\r\n\r\n",
             cseq(&setup)
         ),
     );
@@ -356,4 +360,45 @@ fn lab_dialect_requests_and_unterminated_replies() {
         sent(&mut c),
         "TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 4\nSession: 123456"
     );
+}
+
+/// An RTP packet as the SETUP replies announce it: payload type 26, SSRC
+/// 0xABCD.
+fn rtp(seq: u16, timestamp: u32, marker: bool, payload: &[u8]) -> Vec<u8> {
+    let mut p = vec![0x80, 26 | if marker { 0x80 } else { 0 }];
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&timestamp.to_be_bytes());
+    p.extend_from_slice(&0xABCDu32.to_be_bytes());
+    p.extend_from_slice(payload);
+    p
+}
+
+/// Five valid 60,000-byte interleaved frames and a reply, 300 KB in one
+/// piece: more than the client keeps of an incomplete message, but all of
+/// it complete.
+#[test]
+fn one_large_chunk_of_complete_messages_is_taken_whole() {
+    let mut c = client_with(Dialect::Standard, ClientTransport::Tcp);
+    let now = to_ready(&mut c, 60);
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    let mut data = Vec::new();
+    for seq in 0..5u16 {
+        let packet = rtp(seq, 0, false, &[0; 60_000 - 12]);
+        data.extend_from_slice(&[b'$', 0]);
+        data.extend_from_slice(&(packet.len() as u16).to_be_bytes());
+        data.extend_from_slice(&packet);
+    }
+    data.extend_from_slice(format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&play)).as_bytes());
+    assert!(data.len() > 256 * 1024);
+    let _ = events(&mut c);
+    c.handle_stream_data(now, &data);
+    assert!(
+        !events(&mut c)
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Error(_))),
+        "no error"
+    );
+    assert_eq!(c.stats().packets, 5);
+    assert_eq!(c.state(), State::Playing);
 }
