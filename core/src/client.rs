@@ -640,7 +640,7 @@ impl Client {
                 }
             }
             Method::Setup => {
-                if let Err(e) = self.take_setup(now, r) {
+                if let Err(e) = self.take_setup(r) {
                     self.events.push_back(ClientEvent::Error(e));
                 } else {
                     self.transition(State::Ready);
@@ -738,28 +738,32 @@ impl Client {
         Ok(())
     }
 
-    fn take_setup(&mut self, now: Instant, r: &Response<'_>) -> Result<(), ClientError> {
+    /// Takes a SETUP reply only if all of it parses: nothing is committed
+    /// before (a session id alone would send keepalives and take RTP).
+    fn take_setup(&mut self, r: &Response<'_>) -> Result<(), ClientError> {
         let session = r
             .headers
             .session()
             .map_err(|e| ClientError::BadReply(format!("Session: {e}")))?
             .ok_or_else(|| ClientError::BadReply(String::from("SETUP reply without Session")))?;
-        self.session = Some(session.id.to_string());
-        if let Some(t) = session.timeout {
-            self.session_timeout = Duration::from_secs(u64::from(t.max(2)));
-        }
-        let _ = now;
-        if self.config.dialect == Dialect::Lab {
-            return Ok(());
-        }
+        let standard = self.config.dialect == Dialect::Standard;
         let spec = r
             .headers
             .transports()
             .and_then(|mut l| l.next())
-            .and_then(Result::ok)
-            .ok_or_else(|| {
-                ClientError::BadReply(String::from("SETUP reply without a usable Transport"))
-            })?;
+            .and_then(Result::ok);
+        if standard && spec.is_none() {
+            return Err(ClientError::BadReply(String::from(
+                "SETUP reply without a usable Transport",
+            )));
+        }
+        self.session = Some(session.id.to_string());
+        if let Some(t) = session.timeout {
+            self.session_timeout = Duration::from_secs(u64::from(t.max(2)));
+        }
+        let Some(spec) = spec.filter(|_| standard) else {
+            return Ok(());
+        };
         self.server_ssrc = spec.ssrc;
         match self.config.transport {
             ClientTransport::Udp { .. } => {

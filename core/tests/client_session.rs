@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use stream_core::client::{
-    Client, ClientConfig, ClientError, ClientEvent, ClientTransmit, ClientTransport,
+    Client, ClientConfig, ClientError, ClientEvent, ClientSocket, ClientTransmit, ClientTransport,
 };
 use stream_core::session::{Dialect, State};
 use stream_core::{Duration, Instant};
@@ -401,4 +401,48 @@ fn one_large_chunk_of_complete_messages_is_taken_whole() {
     );
     assert_eq!(c.stats().packets, 5);
     assert_eq!(c.state(), State::Playing);
+}
+
+/// A SETUP reply with a Session but no usable Transport sets nothing up:
+/// no session id, no keepalives, no RTP taken.
+#[test]
+fn setup_reply_without_usable_transport_leaves_no_session() {
+    let mut c = client(Dialect::Standard);
+    let mut now = Instant::from_secs(1);
+    c.setup(now).unwrap();
+    let describe = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP}",
+            cseq(&describe),
+            SDP.len()
+        ),
+    );
+    let setup = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout=10\r\nTransport: bogus\r\n\r\n",
+            cseq(&setup)
+        ),
+    );
+    assert!(
+        events(&mut c)
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Error(ClientError::BadReply(_))))
+    );
+    assert_eq!(c.state(), State::Init);
+    assert_eq!(c.session_id(), None);
+    assert_eq!(c.poll_timeout(), None, "no keepalive");
+    now += Duration::from_secs(1);
+    c.handle_datagram(
+        now,
+        ClientSocket::Rtp,
+        "10.0.0.1:6970".parse().unwrap(),
+        &rtp(1, 0, true, &[0; 8]),
+    );
+    assert_eq!(c.stats().packets, 0);
 }
