@@ -148,8 +148,8 @@ use crate::rtp::RtpPacket;
 use crate::rtp::rtcp::{self, Bye, ReceiverReport, Report, RtcpPacket};
 use crate::rtp::stats::{PacketVerdict, ReceiverStats};
 use crate::rtsp::{
-    LineEnding, Message, MessageWriter, Method, ParseOptions, Response, Status, StatusCode, parse,
-    resolve_control, write_interleaved,
+    LineEnding, Message, MessageWriter, Method, ParseOptions, Request, Response, Status,
+    StatusCode, parse, resolve_control, write_interleaved,
 };
 use crate::sdp::parse_sdp;
 use crate::session::Dialect;
@@ -583,8 +583,7 @@ impl Client {
                                 self.handle_rtcp(now, f.payload);
                             }
                         }
-                        // A server request (ANNOUNCE, REDIRECT...): not supported.
-                        Message::Request(_) => {}
+                        Message::Request(q) => self.answer_request(&q),
                     }
                     n
                 }
@@ -597,6 +596,28 @@ impl Client {
         }
         input.drain(..pos.min(input.len()));
         self.input = input;
+    }
+
+    /// A request from the server (RFC 2326 allows them): OPTIONS and
+    /// GET_PARAMETER (liveness checks) are answered 200, everything else
+    /// (ANNOUNCE, REDIRECT, SET_PARAMETER...) 501. The lab's client answers
+    /// nothing.
+    fn answer_request(&mut self, q: &Request<'_>) {
+        if self.config.dialect == Dialect::Lab {
+            return;
+        }
+        let status = match q.method {
+            Some(Method::Options | Method::GetParameter) => StatusCode::OK,
+            _ => StatusCode::NOT_IMPLEMENTED,
+        };
+        let mut w = MessageWriter::response(&mut self.stream_out, status, LineEnding::CrLf);
+        if let Ok(Some(cseq)) = q.headers.cseq() {
+            w.header("CSeq", cseq);
+        }
+        if q.method == Some(Method::Options) {
+            w.header("Public", "OPTIONS, GET_PARAMETER");
+        }
+        w.finish(&[]);
     }
 
     fn handle_response(&mut self, now: Instant, r: &Response<'_>) {

@@ -446,3 +446,43 @@ fn setup_reply_without_usable_transport_leaves_no_session() {
     );
     assert_eq!(c.stats().packets, 0);
 }
+
+/// Requests from the server (RFC 2326 allows them): OPTIONS and
+/// GET_PARAMETER are answered 200 with their CSeq, the rest 501; the
+/// request in flight is not disturbed. The lab dialect answers nothing.
+#[test]
+fn server_requests_are_answered() {
+    let mut c = client(Dialect::Standard);
+    let now = to_ready(&mut c, 60);
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n\
+         GET_PARAMETER rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 2\r\nSession: ABCDEF0123456789\r\n\r\n\
+         ANNOUNCE rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 3\r\n\r\n\
+         REDIRECT rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 4\r\n\r\n\
+         SET_PARAMETER rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 5\r\nContent-Length: 3\r\n\r\na:b",
+    );
+    assert_eq!(
+        sent(&mut c),
+        "RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, GET_PARAMETER\r\n\r\n\
+         RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n\
+         RTSP/1.0 501 Not Implemented\r\nCSeq: 3\r\n\r\n\
+         RTSP/1.0 501 Not Implemented\r\nCSeq: 4\r\n\r\n\
+         RTSP/1.0 501 Not Implemented\r\nCSeq: 5\r\n\r\n"
+    );
+    reply(
+        &mut c,
+        now,
+        &format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&play)),
+    );
+    assert_eq!(c.state(), State::Playing);
+
+    let mut c = client(Dialect::Lab);
+    c.setup(now).unwrap();
+    let _ = sent(&mut c);
+    reply(&mut c, now, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+    assert_eq!(sent(&mut c), "");
+}
