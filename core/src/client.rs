@@ -77,9 +77,10 @@ pub enum ClientEvent {
     },
     /// DESCRIBE answered; the stream is known.
     Described(MediaInfo),
-    /// A PLAY succeeded: frames from `from` on follow (frames already in
-    /// flight from before a seek may still arrive; `first_sequence`, when the
-    /// server said, is the first packet of the new range).
+    /// A PLAY succeeded: frames from `from` on follow, those whose packets
+    /// overtook the reply included. When the server said `first_sequence`,
+    /// packets sent before it are dropped; otherwise frames in flight from
+    /// before a seek may still arrive.
     PlayStarted {
         /// Where the server says playback starts (its `Range:` reply).
         from: Option<Duration>,
@@ -261,6 +262,8 @@ struct InFlight {
 
 /// Most commands that may wait behind a request in flight.
 const MAX_QUEUED: usize = 8;
+/// Most RTP packets held while a PLAY is in flight (the oldest go first).
+const MAX_HELD: usize = 1024;
 /// Cap on RTSP input left incomplete after parsing (the parser's limits
 /// already bound it: a reply head plus its body, or one interleaved frame).
 const MAX_INPUT: usize = 256 * 1024;
@@ -294,6 +297,12 @@ pub struct Client {
     server_rtp: Option<SocketAddr>,
     server_rtcp: Option<SocketAddr>,
     channels: (u8, u8),
+    /// RTP that arrived while a PLAY was in flight, with its arrival time:
+    /// taken after the reply (see `range_start`).
+    held: VecDeque<(Instant, Vec<u8>)>,
+    /// The first sequence number of the current PLAY range (the reply's
+    /// RTP-Info): older packets were sent before it and are dropped.
+    range_start: Option<u16>,
     input: Vec<u8>,
     last_input: Instant,
     /// The input left after the last lab tail was read as complete: a
@@ -340,6 +349,8 @@ impl Client {
             server_rtp: None,
             server_rtcp: None,
             channels: (0, 1),
+            held: VecDeque::new(),
+            range_start: None,
             input: Vec::new(),
             last_input: now,
             tail_read: false,
@@ -448,7 +459,12 @@ impl Client {
         Ok(())
     }
 
+    /// After a request: RTP held while a PLAY was in flight goes on, then
+    /// the next command.
     fn next_queued(&mut self, now: Instant) {
+        for (at, packet) in core::mem::take(&mut self.held) {
+            self.handle_rtp(at, &packet);
+        }
         while self.in_flight.is_none() {
             let Some(cmd) = self.queue.pop_front() else {
                 return;
@@ -683,9 +699,14 @@ impl Client {
                     .and_then(|mut l| l.next())
                     .and_then(|e| e.ok())
                     .and_then(|e| e.seq);
-                // No depacketizer reset here: the first packets of the range
-                // may already be in (UDP overtakes the TCP reply), and a
-                // seek's timestamp jump is a resync the depacketizer handles.
+                // Packets that overtook the reply are held, not yet taken:
+                // what the depacketizer has came before this range. Without
+                // RTP-Info the ranges cannot be told apart: all is kept, a
+                // seek's timestamp jump being a resync for the depacketizer.
+                self.range_start = first_sequence;
+                if first_sequence.is_some() {
+                    self.depacketizer.reset();
+                }
                 self.transition(State::Playing);
                 self.events.push_back(ClientEvent::PlayStarted {
                     from,
@@ -840,6 +861,14 @@ impl Client {
                 return;
             }
         }
+        if self.in_flight.is_some_and(|r| r.method == Method::Play) {
+            // Kept until the reply says where the new range starts.
+            if self.held.len() == MAX_HELD {
+                self.held.pop_front();
+            }
+            self.held.push_back((now, data.to_vec()));
+            return;
+        }
         let payload = packet.payload();
         let verdict = self.receiver.on_packet(
             now,
@@ -850,10 +879,21 @@ impl Client {
         if matches!(verdict, PacketVerdict::Restarted { .. }) {
             // The sender restarted its sequence: frames in progress are void.
             self.reset_depacketizer();
+            self.range_start = None;
         }
         let Some(extended) = verdict.extended().filter(|_| verdict.is_usable()) else {
             return;
         };
+        if let Some(first) = self.range_start {
+            match packet.sequence_number().wrapping_sub(first) as i16 {
+                -0x4000..=-1 => return,
+                0..0x4000 => {}
+                // Far from the start (modulo 2^16): the range began long ago
+                // (stragglers are then too old for the statistics anyway),
+                // or the reply's number was wrong.
+                _ => self.range_start = None,
+            }
+        }
         if self.config.dialect == Dialect::Lab {
             // One whole JPEG per packet; show it only if it is newer than
             // the last shown (what the lab client does). The lab server's

@@ -2,11 +2,15 @@
 //! writes, how it matches replies, keepalives and their fallback, errors and
 //! timeouts, both dialects. Virtual clock; no sockets.
 
+mod common;
+
 use std::net::SocketAddr;
 
 use stream_core::client::{
     Client, ClientConfig, ClientError, ClientEvent, ClientSocket, ClientTransmit, ClientTransport,
 };
+use stream_core::jpeg::Jpeg;
+use stream_core::jpeg::rfc2435::{PacketizeConfig, packetize};
 use stream_core::session::{Dialect, State};
 use stream_core::{Duration, Instant};
 
@@ -485,4 +489,90 @@ fn server_requests_are_answered() {
     let _ = sent(&mut c);
     reply(&mut c, now, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
     assert_eq!(sent(&mut c), "");
+}
+
+/// The RTP packets of the test clip's frame `k`, numbered from `seq`.
+fn frame_packets(k: usize, seq: u16, timestamp: u32) -> Vec<Vec<u8>> {
+    let data = common::media("testsrc-640x480-420.raw.mjpeg");
+    let jpeg = Jpeg::parse(common::frame_slices(&data)[k]).unwrap();
+    let p = packetize(&jpeg, &PacketizeConfig::default()).unwrap();
+    (0..p.len())
+        .map(|i| rtp(seq + i as u16, timestamp, p.is_last(i), p.payload(i)))
+        .collect()
+}
+
+/// A seek back while playing, over UDP: packets of the new range overtake
+/// the PLAY reply, packets sent before the seek straggle in around it. The
+/// new range's frames all come out, after `PlayStarted`; the reply's
+/// RTP-Info sequence number keeps the stragglers out.
+#[test]
+fn seek_keeps_packets_that_overtake_the_reply_and_drops_older_ones() {
+    let mut c = client(Dialect::Standard);
+    let mut now = to_ready(&mut c, 60);
+    let from: SocketAddr = "10.0.0.1:6970".parse().unwrap();
+    let deliver = |c: &mut Client, now: Instant, packets: &[Vec<u8>]| {
+        for p in packets {
+            c.handle_datagram(now, ClientSocket::Rtp, from, p);
+        }
+    };
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nRTP-Info: url=rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0;seq=1;rtptime=9000\r\n\r\n",
+            cseq(&play)
+        ),
+    );
+    // Frame 0 at 0.1 s, then frames 1 and 4 (sent before the seek).
+    let a = frame_packets(0, 1, 9000);
+    let b = frame_packets(1, 1 + a.len() as u16, 13_500);
+    let e = frame_packets(4, 1 + (a.len() + b.len()) as u16, 18_000);
+    let start = 1 + (a.len() + b.len() + e.len()) as u16;
+    // The new range from 0: frames 0 and 1 again, timestamps going back.
+    let new0 = frame_packets(0, start, 0);
+    let new1 = frame_packets(1, start + new0.len() as u16, 4500);
+    deliver(&mut c, now, &a);
+    let _ = events(&mut c);
+
+    now += Duration::from_millis(10);
+    c.play(now, Some(Duration::ZERO)).unwrap();
+    let seek = sent(&mut c);
+    let (b1, b2) = b.split_at(b.len() / 2);
+    let (new0a, new0b) = new0.split_at(new0.len() / 2);
+    deliver(&mut c, now, b1);
+    deliver(&mut c, now, new0a);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nRange: npt=0.000-\r\nRTP-Info: url=rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0;seq={start};rtptime=0\r\n\r\n",
+            cseq(&seek)
+        ),
+    );
+    deliver(&mut c, now, &e);
+    deliver(&mut c, now, b2);
+    deliver(&mut c, now, new0b);
+    deliver(&mut c, now, &new1);
+    let seen: Vec<_> = events(&mut c)
+        .into_iter()
+        .filter_map(|e| match e {
+            ClientEvent::PlayStarted { first_sequence, .. } => {
+                Some(format!("play {first_sequence:?}"))
+            }
+            ClientEvent::Frame(f) => Some(format!("frame {} {}", f.rtp_timestamp, f.sequence)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            format!("play Some({start})"),
+            format!("frame 0 {start}"),
+            format!("frame 4500 {}", start as usize + new0.len()),
+        ]
+    );
+    assert_eq!(c.stats().frames_dropped, 0);
+    assert_eq!(c.stats().frames, 3);
 }
