@@ -77,9 +77,10 @@ pub enum ClientEvent {
     },
     /// DESCRIBE answered; the stream is known.
     Described(MediaInfo),
-    /// A PLAY succeeded: frames from `from` on follow (frames already in
-    /// flight from before a seek may still arrive; `first_sequence`, when the
-    /// server said, is the first packet of the new range).
+    /// A PLAY succeeded: frames from `from` on follow, those whose packets
+    /// overtook the reply included. When the server said `first_sequence`,
+    /// packets sent before it are dropped; otherwise frames in flight from
+    /// before a seek may still arrive.
     PlayStarted {
         /// Where the server says playback starts (its `Range:` reply).
         from: Option<Duration>,
@@ -148,8 +149,8 @@ use crate::rtp::RtpPacket;
 use crate::rtp::rtcp::{self, Bye, ReceiverReport, Report, RtcpPacket};
 use crate::rtp::stats::{PacketVerdict, ReceiverStats};
 use crate::rtsp::{
-    LineEnding, Message, MessageWriter, Method, ParseOptions, Response, Status, StatusCode, parse,
-    resolve_control, write_interleaved,
+    LineEnding, Message, MessageWriter, Method, ParseOptions, Request, Response, Status,
+    StatusCode, parse, resolve_control, write_interleaved,
 };
 use crate::sdp::parse_sdp;
 use crate::session::Dialect;
@@ -261,8 +262,10 @@ struct InFlight {
 
 /// Most commands that may wait behind a request in flight.
 const MAX_QUEUED: usize = 8;
-/// Cap on unparsed RTSP input (a reply head plus an SDP body, or one
-/// interleaved frame, is far smaller).
+/// Most RTP packets held while a PLAY is in flight (the oldest go first).
+const MAX_HELD: usize = 1024;
+/// Cap on RTSP input left incomplete after parsing (the parser's limits
+/// already bound it: a reply head plus its body, or one interleaved frame).
 const MAX_INPUT: usize = 256 * 1024;
 
 /// An RTSP client for one stream, as a sans-IO object.
@@ -294,6 +297,12 @@ pub struct Client {
     server_rtp: Option<SocketAddr>,
     server_rtcp: Option<SocketAddr>,
     channels: (u8, u8),
+    /// RTP that arrived while a PLAY was in flight, with its arrival time:
+    /// taken after the reply (see `range_start`).
+    held: VecDeque<(Instant, Vec<u8>)>,
+    /// The first sequence number of the current PLAY range (the reply's
+    /// RTP-Info): older packets were sent before it and are dropped.
+    range_start: Option<u16>,
     input: Vec<u8>,
     last_input: Instant,
     /// The input left after the last lab tail was read as complete: a
@@ -340,6 +349,8 @@ impl Client {
             server_rtp: None,
             server_rtcp: None,
             channels: (0, 1),
+            held: VecDeque::new(),
+            range_start: None,
             input: Vec::new(),
             last_input: now,
             tail_read: false,
@@ -448,7 +459,12 @@ impl Client {
         Ok(())
     }
 
+    /// After a request: RTP held while a PLAY was in flight goes on, then
+    /// the next command.
     fn next_queued(&mut self, now: Instant) {
+        for (at, packet) in core::mem::take(&mut self.held) {
+            self.handle_rtp(at, &packet);
+        }
         while self.in_flight.is_none() {
             let Some(cmd) = self.queue.pop_front() else {
                 return;
@@ -547,35 +563,31 @@ impl Client {
         if self.closed || data.is_empty() {
             return;
         }
-        if self.input.len() + data.len() > MAX_INPUT {
+        self.input.extend_from_slice(data);
+        self.last_input = now;
+        self.tail_read = false;
+        self.process_input(now, false);
+        // Only what is left is bounded: complete messages, however many
+        // came at once, have been taken.
+        if self.input.len() > MAX_INPUT {
             self.events
                 .push_back(ClientEvent::Error(ClientError::BadReply(String::from(
                     "server sent more than 256 KiB without completing a message",
                 ))));
             self.input.clear();
-            return;
         }
-        self.input.extend_from_slice(data);
-        self.last_input = now;
-        self.tail_read = false;
-        self.process_input(now, false);
     }
 
     fn process_input(&mut self, now: Instant, end_of_input: bool) {
-        loop {
-            if self.input.is_empty() {
-                return;
-            }
-            let input = core::mem::take(&mut self.input);
-            let options = ParseOptions {
-                end_of_input,
-                ..ParseOptions::default()
-            };
-            let consumed = match parse(&input, &options) {
-                Ok(Status::Partial) => {
-                    self.input = input;
-                    return;
-                }
+        let mut input = core::mem::take(&mut self.input);
+        let options = ParseOptions {
+            end_of_input,
+            ..ParseOptions::default()
+        };
+        let mut pos = 0;
+        while pos < input.len() {
+            pos += match parse(&input[pos..], &options) {
+                Ok(Status::Partial) => break,
                 Ok(Status::Complete((message, n))) => {
                     match message {
                         Message::Response(r) => self.handle_response(now, &r),
@@ -587,24 +599,41 @@ impl Client {
                                 self.handle_rtcp(now, f.payload);
                             }
                         }
-                        // A server request (ANNOUNCE, REDIRECT...): not supported.
-                        Message::Request(_) => {}
+                        Message::Request(q) => self.answer_request(&q),
                     }
                     n
                 }
                 Err(e) => {
                     self.events
                         .push_back(ClientEvent::Error(ClientError::BadReply(e.to_string())));
-                    match e.resync {
-                        Some(n) => n,
-                        None => input.len(),
-                    }
+                    e.resync.unwrap_or(input.len() - pos)
                 }
             };
-            let mut input = input;
-            input.drain(..consumed.min(input.len()));
-            self.input = input;
         }
+        input.drain(..pos.min(input.len()));
+        self.input = input;
+    }
+
+    /// A request from the server (RFC 2326 allows them): OPTIONS and
+    /// GET_PARAMETER (liveness checks) are answered 200, everything else
+    /// (ANNOUNCE, REDIRECT, SET_PARAMETER...) 501. The lab's client answers
+    /// nothing.
+    fn answer_request(&mut self, q: &Request<'_>) {
+        if self.config.dialect == Dialect::Lab {
+            return;
+        }
+        let status = match q.method {
+            Some(Method::Options | Method::GetParameter) => StatusCode::OK,
+            _ => StatusCode::NOT_IMPLEMENTED,
+        };
+        let mut w = MessageWriter::response(&mut self.stream_out, status, LineEnding::CrLf);
+        if let Ok(Some(cseq)) = q.headers.cseq() {
+            w.header("CSeq", cseq);
+        }
+        if q.method == Some(Method::Options) {
+            w.header("Public", "OPTIONS, GET_PARAMETER");
+        }
+        w.finish(&[]);
     }
 
     fn handle_response(&mut self, now: Instant, r: &Response<'_>) {
@@ -648,7 +677,7 @@ impl Client {
                 }
             }
             Method::Setup => {
-                if let Err(e) = self.take_setup(now, r) {
+                if let Err(e) = self.take_setup(r) {
                     self.events.push_back(ClientEvent::Error(e));
                 } else {
                     self.transition(State::Ready);
@@ -670,9 +699,14 @@ impl Client {
                     .and_then(|mut l| l.next())
                     .and_then(|e| e.ok())
                     .and_then(|e| e.seq);
-                // No depacketizer reset here: the first packets of the range
-                // may already be in (UDP overtakes the TCP reply), and a
-                // seek's timestamp jump is a resync the depacketizer handles.
+                // Packets that overtook the reply are held, not yet taken:
+                // what the depacketizer has came before this range. Without
+                // RTP-Info the ranges cannot be told apart: all is kept, a
+                // seek's timestamp jump being a resync for the depacketizer.
+                self.range_start = first_sequence;
+                if first_sequence.is_some() {
+                    self.depacketizer.reset();
+                }
                 self.transition(State::Playing);
                 self.events.push_back(ClientEvent::PlayStarted {
                     from,
@@ -746,28 +780,32 @@ impl Client {
         Ok(())
     }
 
-    fn take_setup(&mut self, now: Instant, r: &Response<'_>) -> Result<(), ClientError> {
+    /// Takes a SETUP reply only if all of it parses: nothing is committed
+    /// before (a session id alone would send keepalives and take RTP).
+    fn take_setup(&mut self, r: &Response<'_>) -> Result<(), ClientError> {
         let session = r
             .headers
             .session()
             .map_err(|e| ClientError::BadReply(format!("Session: {e}")))?
             .ok_or_else(|| ClientError::BadReply(String::from("SETUP reply without Session")))?;
-        self.session = Some(session.id.to_string());
-        if let Some(t) = session.timeout {
-            self.session_timeout = Duration::from_secs(u64::from(t.max(2)));
-        }
-        let _ = now;
-        if self.config.dialect == Dialect::Lab {
-            return Ok(());
-        }
+        let standard = self.config.dialect == Dialect::Standard;
         let spec = r
             .headers
             .transports()
             .and_then(|mut l| l.next())
-            .and_then(Result::ok)
-            .ok_or_else(|| {
-                ClientError::BadReply(String::from("SETUP reply without a usable Transport"))
-            })?;
+            .and_then(Result::ok);
+        if standard && spec.is_none() {
+            return Err(ClientError::BadReply(String::from(
+                "SETUP reply without a usable Transport",
+            )));
+        }
+        self.session = Some(session.id.to_string());
+        if let Some(t) = session.timeout {
+            self.session_timeout = Duration::from_secs(u64::from(t.max(2)));
+        }
+        let Some(spec) = spec.filter(|_| standard) else {
+            return Ok(());
+        };
         self.server_ssrc = spec.ssrc;
         match self.config.transport {
             ClientTransport::Udp { .. } => {
@@ -823,6 +861,14 @@ impl Client {
                 return;
             }
         }
+        if self.in_flight.is_some_and(|r| r.method == Method::Play) {
+            // Kept until the reply says where the new range starts.
+            if self.held.len() == MAX_HELD {
+                self.held.pop_front();
+            }
+            self.held.push_back((now, data.to_vec()));
+            return;
+        }
         let payload = packet.payload();
         let verdict = self.receiver.on_packet(
             now,
@@ -833,10 +879,21 @@ impl Client {
         if matches!(verdict, PacketVerdict::Restarted { .. }) {
             // The sender restarted its sequence: frames in progress are void.
             self.reset_depacketizer();
+            self.range_start = None;
         }
         let Some(extended) = verdict.extended().filter(|_| verdict.is_usable()) else {
             return;
         };
+        if let Some(first) = self.range_start {
+            match packet.sequence_number().wrapping_sub(first) as i16 {
+                -0x4000..=-1 => return,
+                0..0x4000 => {}
+                // Far from the start (modulo 2^16): the range began long ago
+                // (stragglers are then too old for the statistics anyway),
+                // or the reply's number was wrong.
+                _ => self.range_start = None,
+            }
+        }
         if self.config.dialect == Dialect::Lab {
             // One whole JPEG per packet; show it only if it is newer than
             // the last shown (what the lab client does). The lab server's

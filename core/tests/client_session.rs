@@ -2,11 +2,15 @@
 //! writes, how it matches replies, keepalives and their fallback, errors and
 //! timeouts, both dialects. Virtual clock; no sockets.
 
+mod common;
+
 use std::net::SocketAddr;
 
 use stream_core::client::{
-    Client, ClientConfig, ClientError, ClientEvent, ClientTransmit, ClientTransport,
+    Client, ClientConfig, ClientError, ClientEvent, ClientSocket, ClientTransmit, ClientTransport,
 };
+use stream_core::jpeg::Jpeg;
+use stream_core::jpeg::rfc2435::{PacketizeConfig, packetize};
 use stream_core::session::{Dialect, State};
 use stream_core::{Duration, Instant};
 
@@ -15,16 +19,15 @@ fn server() -> SocketAddr {
 }
 
 fn client(dialect: Dialect) -> Client {
+    client_with(dialect, ClientTransport::Udp { rtp_port: 5000 })
+}
+
+fn client_with(dialect: Dialect, transport: ClientTransport) -> Client {
     let url = match dialect {
         Dialect::Standard => "rtsp://10.0.0.1:554/clip.Mjpeg",
         Dialect::Lab => "movie.Mjpeg",
     };
-    let config = ClientConfig::new(
-        url,
-        dialect,
-        ClientTransport::Udp { rtp_port: 5000 },
-        server(),
-    );
+    let config = ClientConfig::new(url, dialect, transport, server());
     Client::new(config, Instant::from_secs(1), 7)
 }
 
@@ -83,16 +86,21 @@ fn to_ready(c: &mut Client, timeout_secs: u32) -> Instant {
         setup.starts_with("SETUP rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0 RTSP/1.0\r\n"),
         "{setup}"
     );
-    assert!(
-        setup.contains("Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"),
-        "{setup}"
-    );
+    let transport = if setup.contains("Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n") {
+        "RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=0000ABCD"
+    } else {
+        assert!(
+            setup.contains("Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"),
+            "{setup}"
+        );
+        "RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971;ssrc=0000ABCD"
+    };
     now += Duration::from_millis(5);
     reply(
         c,
         now,
         &format!(
-            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout={timeout_secs}\r\nTransport: RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971;ssrc=0000ABCD\r\n\r\n",
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout={timeout_secs}\r\nTransport: {transport}\r\n\r\n",
             cseq(&setup)
         ),
     );
@@ -356,4 +364,215 @@ fn lab_dialect_requests_and_unterminated_replies() {
         sent(&mut c),
         "TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 4\nSession: 123456"
     );
+}
+
+/// An RTP packet as the SETUP replies announce it: payload type 26, SSRC
+/// 0xABCD.
+fn rtp(seq: u16, timestamp: u32, marker: bool, payload: &[u8]) -> Vec<u8> {
+    let mut p = vec![0x80, 26 | if marker { 0x80 } else { 0 }];
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&timestamp.to_be_bytes());
+    p.extend_from_slice(&0xABCDu32.to_be_bytes());
+    p.extend_from_slice(payload);
+    p
+}
+
+/// Five valid 60,000-byte interleaved frames and a reply, 300 KB in one
+/// piece: more than the client keeps of an incomplete message, but all of
+/// it complete.
+#[test]
+fn one_large_chunk_of_complete_messages_is_taken_whole() {
+    let mut c = client_with(Dialect::Standard, ClientTransport::Tcp);
+    let now = to_ready(&mut c, 60);
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    let mut data = Vec::new();
+    for seq in 0..5u16 {
+        let packet = rtp(seq, 0, false, &[0; 60_000 - 12]);
+        data.extend_from_slice(&[b'$', 0]);
+        data.extend_from_slice(&(packet.len() as u16).to_be_bytes());
+        data.extend_from_slice(&packet);
+    }
+    data.extend_from_slice(format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&play)).as_bytes());
+    assert!(data.len() > 256 * 1024);
+    let _ = events(&mut c);
+    c.handle_stream_data(now, &data);
+    assert!(
+        !events(&mut c)
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Error(_))),
+        "no error"
+    );
+    assert_eq!(c.stats().packets, 5);
+    assert_eq!(c.state(), State::Playing);
+}
+
+/// A SETUP reply with a Session but no usable Transport sets nothing up:
+/// no session id, no keepalives, no RTP taken.
+#[test]
+fn setup_reply_without_usable_transport_leaves_no_session() {
+    let mut c = client(Dialect::Standard);
+    let mut now = Instant::from_secs(1);
+    c.setup(now).unwrap();
+    let describe = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{SDP}",
+            cseq(&describe),
+            SDP.len()
+        ),
+    );
+    let setup = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nSession: ABCDEF0123456789;timeout=10\r\nTransport: bogus\r\n\r\n",
+            cseq(&setup)
+        ),
+    );
+    assert!(
+        events(&mut c)
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Error(ClientError::BadReply(_))))
+    );
+    assert_eq!(c.state(), State::Init);
+    assert_eq!(c.session_id(), None);
+    assert_eq!(c.poll_timeout(), None, "no keepalive");
+    now += Duration::from_secs(1);
+    c.handle_datagram(
+        now,
+        ClientSocket::Rtp,
+        "10.0.0.1:6970".parse().unwrap(),
+        &rtp(1, 0, true, &[0; 8]),
+    );
+    assert_eq!(c.stats().packets, 0);
+}
+
+/// Requests from the server (RFC 2326 allows them): OPTIONS and
+/// GET_PARAMETER are answered 200 with their CSeq, the rest 501; the
+/// request in flight is not disturbed. The lab dialect answers nothing.
+#[test]
+fn server_requests_are_answered() {
+    let mut c = client(Dialect::Standard);
+    let now = to_ready(&mut c, 60);
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n\
+         GET_PARAMETER rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 2\r\nSession: ABCDEF0123456789\r\n\r\n\
+         ANNOUNCE rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 3\r\n\r\n\
+         REDIRECT rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 4\r\n\r\n\
+         SET_PARAMETER rtsp://10.0.0.1:554/clip.Mjpeg/ RTSP/1.0\r\nCSeq: 5\r\nContent-Length: 3\r\n\r\na:b",
+    );
+    assert_eq!(
+        sent(&mut c),
+        "RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, GET_PARAMETER\r\n\r\n\
+         RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n\
+         RTSP/1.0 501 Not Implemented\r\nCSeq: 3\r\n\r\n\
+         RTSP/1.0 501 Not Implemented\r\nCSeq: 4\r\n\r\n\
+         RTSP/1.0 501 Not Implemented\r\nCSeq: 5\r\n\r\n"
+    );
+    reply(
+        &mut c,
+        now,
+        &format!("RTSP/1.0 200 OK\r\nCSeq: {}\r\n\r\n", cseq(&play)),
+    );
+    assert_eq!(c.state(), State::Playing);
+
+    let mut c = client(Dialect::Lab);
+    c.setup(now).unwrap();
+    let _ = sent(&mut c);
+    reply(&mut c, now, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+    assert_eq!(sent(&mut c), "");
+}
+
+/// The RTP packets of the test clip's frame `k`, numbered from `seq`.
+fn frame_packets(k: usize, seq: u16, timestamp: u32) -> Vec<Vec<u8>> {
+    let data = common::media("testsrc-640x480-420.raw.mjpeg");
+    let jpeg = Jpeg::parse(common::frame_slices(&data)[k]).unwrap();
+    let p = packetize(&jpeg, &PacketizeConfig::default()).unwrap();
+    (0..p.len())
+        .map(|i| rtp(seq + i as u16, timestamp, p.is_last(i), p.payload(i)))
+        .collect()
+}
+
+/// A seek back while playing, over UDP: packets of the new range overtake
+/// the PLAY reply, packets sent before the seek straggle in around it. The
+/// new range's frames all come out, after `PlayStarted`; the reply's
+/// RTP-Info sequence number keeps the stragglers out.
+#[test]
+fn seek_keeps_packets_that_overtake_the_reply_and_drops_older_ones() {
+    let mut c = client(Dialect::Standard);
+    let mut now = to_ready(&mut c, 60);
+    let from: SocketAddr = "10.0.0.1:6970".parse().unwrap();
+    let deliver = |c: &mut Client, now: Instant, packets: &[Vec<u8>]| {
+        for p in packets {
+            c.handle_datagram(now, ClientSocket::Rtp, from, p);
+        }
+    };
+    c.play(now, None).unwrap();
+    let play = sent(&mut c);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nRTP-Info: url=rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0;seq=1;rtptime=9000\r\n\r\n",
+            cseq(&play)
+        ),
+    );
+    // Frame 0 at 0.1 s, then frames 1 and 4 (sent before the seek).
+    let a = frame_packets(0, 1, 9000);
+    let b = frame_packets(1, 1 + a.len() as u16, 13_500);
+    let e = frame_packets(4, 1 + (a.len() + b.len()) as u16, 18_000);
+    let start = 1 + (a.len() + b.len() + e.len()) as u16;
+    // The new range from 0: frames 0 and 1 again, timestamps going back.
+    let new0 = frame_packets(0, start, 0);
+    let new1 = frame_packets(1, start + new0.len() as u16, 4500);
+    deliver(&mut c, now, &a);
+    let _ = events(&mut c);
+
+    now += Duration::from_millis(10);
+    c.play(now, Some(Duration::ZERO)).unwrap();
+    let seek = sent(&mut c);
+    let (b1, b2) = b.split_at(b.len() / 2);
+    let (new0a, new0b) = new0.split_at(new0.len() / 2);
+    deliver(&mut c, now, b1);
+    deliver(&mut c, now, new0a);
+    reply(
+        &mut c,
+        now,
+        &format!(
+            "RTSP/1.0 200 OK\r\nCSeq: {}\r\nRange: npt=0.000-\r\nRTP-Info: url=rtsp://10.0.0.1:554/clip.Mjpeg/trackID=0;seq={start};rtptime=0\r\n\r\n",
+            cseq(&seek)
+        ),
+    );
+    deliver(&mut c, now, &e);
+    deliver(&mut c, now, b2);
+    deliver(&mut c, now, new0b);
+    deliver(&mut c, now, &new1);
+    let seen: Vec<_> = events(&mut c)
+        .into_iter()
+        .filter_map(|e| match e {
+            ClientEvent::PlayStarted { first_sequence, .. } => {
+                Some(format!("play {first_sequence:?}"))
+            }
+            ClientEvent::Frame(f) => Some(format!("frame {} {}", f.rtp_timestamp, f.sequence)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            format!("play Some({start})"),
+            format!("frame 0 {start}"),
+            format!("frame 4500 {}", start as usize + new0.len()),
+        ]
+    );
+    assert_eq!(c.stats().frames_dropped, 0);
+    assert_eq!(c.stats().frames, 3);
 }

@@ -87,30 +87,6 @@ struct State {
     io: Io,
 }
 
-impl State {
-    /// Feeds the client the datagrams that have already arrived.
-    ///
-    /// Called before stream bytes, so that what the server sent first is
-    /// taken first: a server sends a PLAY's first packets before it writes
-    /// the reply, and the core's client resets its depacketizer when the
-    /// reply comes, dropping a frame it is in the middle of (to be fixed in
-    /// the core: it should only forget packets older than the reply's
-    /// RTP-Info). The receive tasks yield now and then, so without this a
-    /// reply could be taken in the middle of a frame's burst.
-    fn take_datagrams(&mut self) {
-        let Some(udp) = &self.io.udp else {
-            return;
-        };
-        for (socket, sock) in [(ClientSocket::Rtp, &udp.0), (ClientSocket::Rtcp, &udp.1)] {
-            while self
-                .machine
-                .read_datagram(socket, |buf| sock.get_ref().recv_from(buf))
-                .is_ok()
-            {}
-        }
-    }
-}
-
 /// What the machine asks of the tasks ([`ClientIo`]).
 struct Io {
     udp: Option<Rc<(Async<UdpSocket>, Async<UdpSocket>)>>,
@@ -234,9 +210,11 @@ async fn read_stream(shared: Rc<Shared>, stream: Rc<Async<TcpStream>>) {
         let read = stream
             .read_with(|s| {
                 let mut s = s;
-                let st = &mut *shared.state.borrow_mut();
-                st.take_datagrams();
-                st.machine.read_stream(|buf| s.read(buf))
+                shared
+                    .state
+                    .borrow_mut()
+                    .machine
+                    .read_stream(|buf| s.read(buf))
             })
             .await;
         // The end of the stream and failures are the machine's to report.
