@@ -446,19 +446,14 @@ impl App {
     fn on_player_event(&mut self, event: PlayerEvent) {
         let now = self.clock.now();
         match &event {
-            PlayerEvent::Client(ClientEvent::StateChanged {
-                to: State::Playing, ..
-            }) => {
-                // PLAY answered: a new stretch of media starts (after a PAUSE
-                // the timestamps carry on but local time has moved).
-                self.playout.reset(None);
-            }
             PlayerEvent::Client(ClientEvent::PlayStarted {
                 from,
                 first_sequence,
             }) => {
-                // Where the server says the range starts, and which frames
-                // still in flight are from before it.
+                // PLAY answered (it always follows the change to PLAYING): a
+                // new stretch of media starts (after a PAUSE the timestamps
+                // carry on but local time has moved on), from where the
+                // server says, and frames in flight from before it are stale.
                 self.playout.reset_for_play(*from, *first_sequence);
             }
             PlayerEvent::Client(ClientEvent::StateChanged {

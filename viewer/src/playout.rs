@@ -150,6 +150,7 @@ struct Key {
 struct Pending<T> {
     key: Key,
     due: Instant,
+    arrived: Instant,
     item: T,
 }
 
@@ -262,10 +263,21 @@ impl<T> Playout<T> {
     /// [`Playout::reset`] for a PLAY the server answered: `origin` is where
     /// it says the range starts, `first_sequence` the RTP sequence number
     /// of its first packet (RTP-Info). Frames still in flight from before
-    /// (older sequence numbers) are then dropped as stale.
+    /// (older sequence numbers) are then dropped as stale; waiting frames
+    /// of the new range (they may overtake the reply) are kept, on a new
+    /// timeline.
     pub fn reset_for_play(&mut self, origin: Option<Duration>, first_sequence: Option<u16>) {
+        let waiting = match first_sequence {
+            Some(_) => std::mem::take(&mut self.pending),
+            None => VecDeque::new(),
+        };
         self.reset(origin);
         self.first_sequence = first_sequence;
+        for p in waiting {
+            // Offered again as they arrived (old ones are now stale); the low
+            // 32 bits of an extended timestamp are the RTP timestamp.
+            self.push(p.arrived, p.key.timestamp as u32, p.key.sequence, p.item);
+        }
     }
 
     /// Offers a frame that arrived at `now` (a frame's arrival, or when its
@@ -350,7 +362,15 @@ impl<T> Playout<T> {
             .iter()
             .position(|p| p.key > key)
             .unwrap_or(self.pending.len());
-        self.pending.insert(at, Pending { key, due, item });
+        self.pending.insert(
+            at,
+            Pending {
+                key,
+                due,
+                arrived: now,
+                item,
+            },
+        );
         Admission::Queued { due }
     }
 
@@ -666,6 +686,24 @@ mod tests {
         let r = p.poll(ms(60)).unwrap();
         assert_eq!((r.item, r.position, r.skipped), (3, None, 1));
         assert_eq!(p.push(ms(70), 17, 2, 2), Admission::Stale);
+    }
+
+    #[test]
+    fn frames_of_the_new_range_that_overtake_the_play_reply_are_kept() {
+        let mut p = playout();
+        // Seeking one second ahead: an old frame still in flight, then the
+        // first two of the new range, all before PLAY's reply.
+        p.reset(Some(Duration::from_secs(10)));
+        p.push(ms(0), 1000, 50, 50);
+        p.push(ms(5), 1000 + 90_000, 100, 100);
+        p.push(ms(10), 1000 + 90_000 + FRAME_TICKS, 101, 101);
+        p.reset_for_play(Some(Duration::from_secs(10)), Some(100));
+        assert_eq!(p.pending(), 2);
+        let r = p.poll(ms(125)).unwrap();
+        assert_eq!((r.item, r.position), (100, Some(Duration::from_secs(10))));
+        let r = p.poll(ms(175)).unwrap();
+        assert_eq!((r.item, r.skipped), (101, 0));
+        assert_eq!(p.counters().stale, 1);
     }
 
     #[test]
