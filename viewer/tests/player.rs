@@ -13,6 +13,7 @@ use stream_core::runtime::{ClientCommand, ClientOptions};
 use stream_core::session::State;
 use support::{FakeRuntime, Script};
 use viewer::clock::Clock;
+use viewer::decode::MAX_IMAGE_BYTES;
 use viewer::player::{Player, PlayerConfig, PlayerEvent};
 
 fn start(rt: &'static FakeRuntime) -> (Player, mpsc::Receiver<PlayerEvent>) {
@@ -142,7 +143,9 @@ fn a_stalled_consumer_makes_the_decoder_skip_not_pile_up() {
         rt,
         ClientOptions::from_url("rtsp://127.0.0.1:8554/sample.Mjpeg").unwrap(),
         PlayerConfig {
-            max_decoded_in_flight: 3,
+            // Room for the largest picture and two more of the sample's
+            // 640x360: three of them.
+            max_decoded_bytes: MAX_IMAGE_BYTES + 2 * 640 * 360 * 4,
             ..PlayerConfig::default()
         },
         Clock::new(),
