@@ -14,8 +14,9 @@
 //!
 //! `error <text>` lines report what went wrong (also logged on stderr).
 //! The run is a success only if `frames` frames decoded. It never hangs: if
-//! nothing moves (no connection, no state change, no frame) for the
-//! `stall_timeout`, it gives up.
+//! nothing moves (no connection, no state change, no frame decoded) for the
+//! `stall_timeout`, it gives up; frames that arrive but do not decode are
+//! no progress.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -138,14 +139,17 @@ pub fn run(
             Ok(event) => event,
             Err(RecvTimeoutError::Timeout) => {
                 let what = match session.state() {
-                    State::Playing => "no frame",
+                    State::Playing => "no frame decoded",
                     _ => "no progress",
                 };
+                let counters = session.counters();
                 failure = Some(format!(
-                    "{what} within {:.1} s ({} frames decoded of {})",
+                    "{what} within {:.1} s ({} frames decoded of {}; {} received, {} failed to decode)",
                     config.stall_timeout.as_secs_f64(),
-                    session.counters().frames_decoded,
-                    config.frames
+                    counters.frames_decoded,
+                    config.frames,
+                    counters.frames_received,
+                    counters.decode_failed,
                 ));
                 break;
             }
@@ -242,7 +246,7 @@ fn is_progress(event: &PlayerEvent) -> bool {
     matches!(
         event,
         PlayerEvent::Connected { .. }
-            | PlayerEvent::FrameReceived(_)
+            | PlayerEvent::Decoded(_)
             | PlayerEvent::Client(ClientEvent::StateChanged { .. })
             | PlayerEvent::Client(ClientEvent::Described(_))
     )

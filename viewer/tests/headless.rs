@@ -220,9 +220,45 @@ fn a_stall_times_out_instead_of_hanging() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("error no frame within 0.3 s")),
+            .any(|l| l.starts_with("error no frame decoded within 0.3 s")),
         "{lines:?}"
     );
+}
+
+#[test]
+fn frames_that_never_decode_end_the_run() {
+    // Every frame is garbage: frames keep coming, none decodes.
+    let rt = FakeRuntime::sample(
+        100,
+        Script {
+            garbage_every: Some(1),
+            ..Script::default()
+        },
+    )
+    .leak();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(headless(
+            rt,
+            HeadlessConfig {
+                stall_timeout: Duration::from_millis(300),
+                ..config(5)
+            },
+        ));
+    });
+    let (summary, lines) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the run ends");
+    assert!(!summary.success);
+    assert!(summary.frames_received > 0);
+    assert_eq!(summary.frames_decoded, 0);
+    let failure = summary.failure.unwrap();
+    assert!(
+        failure.starts_with("no frame decoded within 0.3 s (0 frames decoded of 5; ")
+            && failure.ends_with(" failed to decode)"),
+        "{failure}"
+    );
+    assert!(lines.contains(&format!("error {failure}")), "{lines:?}");
 }
 
 #[test]
