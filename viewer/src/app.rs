@@ -292,22 +292,19 @@ impl App {
         }
     }
 
-    /// Window closing: TEARDOWN first, then exit once it is answered or a
-    /// second has passed. A second close request exits at once.
+    /// Window closing: TEARDOWN first (also while SETUP is unanswered),
+    /// then exit once the session is torn down or a second has passed. A
+    /// second close request exits at once.
     fn begin_close(&mut self, event_loop: &ActiveEventLoop) {
-        if self.closing_until.is_some() {
+        if self.closing_until.is_some() || self.session.torn_down() {
             event_loop.exit();
             return;
         }
-        let torn_down =
-            self.session.link() != Link::Connected || self.session.state() == State::Init;
-        if torn_down {
-            event_loop.exit();
-            return;
+        let now = self.clock.now();
+        if let Some(command) = self.session.close(now) {
+            self.send(command);
         }
-        tracing::info!("closing: sending TEARDOWN");
-        self.send(ClientCommand::Teardown);
-        self.closing_until = Some(self.clock.now() + TEARDOWN_WAIT);
+        self.closing_until = Some(now + TEARDOWN_WAIT);
     }
 
     fn request_redraw(&self) {
@@ -597,8 +594,7 @@ impl ApplicationHandler<Tagged> for App {
             self.request_redraw();
         }
         if let Some(until) = self.closing_until {
-            let answered =
-                self.session.state() == State::Init || self.session.link() != Link::Connected;
+            let answered = self.session.torn_down();
             if answered || now >= until {
                 if !answered {
                     tracing::warn!(

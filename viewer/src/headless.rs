@@ -25,14 +25,14 @@ use std::sync::{Arc, Mutex};
 
 use stream_core::Duration;
 use stream_core::client::ClientEvent;
-use stream_core::runtime::{ClientCommand, ClientOptions, Dialect, Runtime};
+use stream_core::runtime::{ClientOptions, Dialect, Runtime};
 use stream_core::session::State;
 
 use crate::clock::Clock;
 use crate::image::RgbaImage;
 use crate::player::{Player, PlayerConfig, PlayerEvent};
 use crate::record::Recorder;
-use crate::session::{Action, Link, Session, SessionConfig};
+use crate::session::{Action, Session, SessionConfig};
 
 /// How a headless run goes.
 #[derive(Clone)]
@@ -175,24 +175,24 @@ pub fn run(
         writeln!(out, "error {f}")?;
     }
 
-    // TEARDOWN, waiting briefly for the answer.
-    if session.link() == Link::Connected && session.state() != State::Init && !finished {
-        player.send(ClientCommand::Teardown);
+    // TEARDOWN (also while SETUP is unanswered), waiting briefly for the
+    // session to be torn down.
+    let teardown = if finished {
+        None
+    } else {
+        session.close(clock.now())
+    };
+    if let Some(command) = teardown {
+        player.send(command);
         let deadline = clock.now() + config.teardown_wait;
         loop {
             let wait = deadline.saturating_duration_since(clock.now());
             let Ok(event) = rx.recv_timeout(wait) else {
                 break;
             };
-            let done = matches!(
+            let failed = matches!(
                 event,
-                PlayerEvent::Finished
-                    | PlayerEvent::Client(ClientEvent::Closed)
-                    | PlayerEvent::Client(ClientEvent::StateChanged {
-                        to: State::Init,
-                        ..
-                    })
-                    | PlayerEvent::Client(ClientEvent::RequestFailed { .. })
+                PlayerEvent::Client(ClientEvent::RequestFailed { .. })
             );
             if !matches!(
                 event,
@@ -201,7 +201,7 @@ pub fn run(
                 print_event(out, &event)?;
             }
             session.handle(clock.now(), &event);
-            if done {
+            if failed || session.torn_down() {
                 break;
             }
         }

@@ -457,6 +457,26 @@ impl Session {
         Ok(ClientCommand::Seek(target))
     }
 
+    /// The viewer is closing: stops autoplay and returns the TEARDOWN to
+    /// send if the server has a session for us, or is about to (SETUP
+    /// unanswered: the client sends TEARDOWN once it is). Then wait until
+    /// [`Session::torn_down`].
+    pub fn close(&mut self, now: Instant) -> Option<ClientCommand> {
+        self.play_on_ready = false;
+        if self.torn_down() || self.pending() == Some(Control::Teardown) {
+            return None;
+        }
+        self.pending = Some((Control::Teardown, now));
+        tracing::info!("closing: TEARDOWN requested");
+        Some(ClientCommand::Teardown)
+    }
+
+    /// Whether the server holds no session for us: not connected, or in
+    /// INIT with no request unanswered.
+    pub fn torn_down(&self) -> bool {
+        self.link != Link::Connected || (self.state == State::Init && self.pending.is_none())
+    }
+
     /// A frame is now on screen.
     pub fn on_displayed(&mut self, index: u64, position: Option<Duration>) {
         self.counters.frames_shown += 1;
@@ -1008,6 +1028,40 @@ mod tests {
         s.request(ms(3), Control::Teardown).unwrap();
         s.handle(ms(4), &PlayerEvent::Client(ClientEvent::EndOfStream));
         assert_eq!(s.error_text(), None);
+    }
+
+    #[test]
+    fn closing_during_setup_tears_down_the_session_it_makes() {
+        let (mut s, _) = connected(true);
+        assert_eq!(s.pending(), Some(Control::Setup));
+        assert!(!s.torn_down());
+        assert_eq!(s.close(ms(1)), Some(ClientCommand::Teardown));
+        assert_eq!(s.close(ms(2)), None, "TEARDOWN is pending already");
+        // SETUP answered: no autoplay PLAY, and a session to tear down.
+        assert!(
+            s.handle(ms(3), &changed(State::Init, State::Ready))
+                .is_empty()
+        );
+        assert!(!s.torn_down());
+        s.handle(ms(4), &changed(State::Ready, State::Init));
+        assert!(s.torn_down());
+        // SETUP refused: nothing to tear down.
+        let (mut s, _) = connected(true);
+        s.close(ms(1));
+        s.handle(
+            ms(2),
+            &PlayerEvent::Client(ClientEvent::RequestFailed {
+                method: "SETUP",
+                status: 454,
+                reason: "Session Not Found".into(),
+            }),
+        );
+        assert!(s.torn_down());
+        // Idle in INIT, or not connected: nothing to send.
+        let (mut s, _) = connected(false);
+        assert_eq!(s.close(ms(1)), None);
+        let mut s = Session::new(SessionConfig::default());
+        assert_eq!(s.close(ms(1)), None);
     }
 
     #[test]
