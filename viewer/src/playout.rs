@@ -34,9 +34,11 @@
 //!   frames within the delay than the buffer holds: the delay shrinks to
 //!   what fits), so memory stays bounded and the picture keeps moving.
 //!
-//! For the course lab's dialect, whose RTP timestamps are wall-clock seconds
-//! (useless for pacing), [`Timing::Arrival`] shows frames as they arrive,
-//! ordered by sequence number.
+//! The course lab's server stamps packets with wall-clock seconds; the
+//! core replaces those with timestamps derived from the sequence number at
+//! the lab's nominal 20 fps, which say nothing about when the server really
+//! sent a frame. For that dialect [`Timing::Arrival`] shows frames as they
+//! arrive, ordered by sequence number.
 
 use std::collections::VecDeque;
 
@@ -52,7 +54,7 @@ pub enum Timing {
     #[default]
     RtpTimestamps,
     /// Show on arrival, ordered by sequence number (the lab dialect, whose
-    /// timestamps are whole wall-clock seconds).
+    /// timestamps the core derives from sequence numbers).
     Arrival,
 }
 
@@ -218,11 +220,6 @@ impl<T> Playout<T> {
             first_sequence: None,
             counters: PlayoutCounters::default(),
         }
-    }
-
-    /// The configuration in use.
-    pub fn config(&self) -> &PlayoutConfig {
-        &self.config
     }
 
     /// What happened to frames so far.
@@ -678,7 +675,7 @@ mod tests {
             timing: Timing::Arrival,
             ..PlayoutConfig::default()
         });
-        // Lab timestamps: whole seconds, many frames share one.
+        // Timestamps are ignored (here they are all the same).
         assert_eq!(p.push(ms(0), 17, 1, 1), Admission::Queued { due: ms(0) });
         assert_eq!(released_by(&mut p, ms(0)), vec![1]);
         p.push(ms(50), 17, 3, 3);
