@@ -631,6 +631,20 @@ impl ApplicationHandler<Tagged> for App {
     }
 
     fn exiting(&mut self, _event_loop: &ActiveEventLoop) {
+        let (c, p) = (self.session.counters(), self.playout.counters());
+        tracing::info!(
+            "frames: {} received, {} decoded, {} failed to decode, {} not decoded (decoder busy); \
+             {} shown, dropped {} late, {} stale, {} skipped, {} flushed",
+            c.frames_received,
+            c.frames_decoded,
+            c.decode_failed,
+            c.decode_skipped,
+            p.released,
+            p.late,
+            p.stale,
+            p.skipped,
+            p.flushed
+        );
         if let Some(player) = self.player.take() {
             if self.session.link() == Link::Connecting {
                 // Connecting may block for the whole timeout: do not wait.

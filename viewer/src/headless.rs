@@ -9,7 +9,7 @@
 //! state READY -> PLAYING
 //! error frame 12: not a JPEG image (starts with 74 68, not FF D8)
 //! state PLAYING -> INIT
-//! summary frames_received=51 frames_decoded=50 packets_lost=0 jitter_ms=0.4
+//! summary frames_received=51 frames_decoded=50 packets_lost=0 jitter_ms=0.4 decode_failed=1
 //! ```
 //!
 //! `error <text>` lines report what went wrong (also logged on stderr).
@@ -68,6 +68,8 @@ pub struct Summary {
     pub frames_received: u64,
     /// Frames decoded.
     pub frames_decoded: u64,
+    /// Frames that arrived but did not decode.
+    pub decode_failed: u64,
     /// Packets lost (RFC 3550 A.3, from the client's last statistics).
     pub packets_lost: i64,
     /// Interarrival jitter (RFC 3550 A.8).
@@ -79,14 +81,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The final line: `summary frames_received=N frames_decoded=N packets_lost=N jitter_ms=X.X`.
+    /// The final line: `summary frames_received=N frames_decoded=N
+    /// packets_lost=N jitter_ms=X.X decode_failed=N`.
     pub fn line(&self) -> String {
         format!(
-            "summary frames_received={} frames_decoded={} packets_lost={} jitter_ms={:.1}",
+            "summary frames_received={} frames_decoded={} packets_lost={} jitter_ms={:.1} decode_failed={}",
             self.frames_received,
             self.frames_decoded,
             self.packets_lost,
-            self.jitter.as_secs_f64() * 1e3
+            self.jitter.as_secs_f64() * 1e3,
+            self.decode_failed
         )
     }
 }
@@ -114,6 +118,7 @@ pub fn run(
             let summary = Summary {
                 frames_received: 0,
                 frames_decoded: 0,
+                decode_failed: 0,
                 packets_lost: 0,
                 jitter: Duration::ZERO,
                 failure: Some(failure),
@@ -232,6 +237,7 @@ pub fn run(
     let summary = Summary {
         frames_received: counters.frames_received,
         frames_decoded: counters.frames_decoded,
+        decode_failed: counters.decode_failed,
         packets_lost: reception.packets_lost,
         jitter: reception.jitter,
         failure,

@@ -196,10 +196,6 @@ pub struct Counters {
     pub decode_failed: u64,
     /// Frames not decoded because the decoder was busy.
     pub decode_skipped: u64,
-    /// Frames shown.
-    pub frames_shown: u64,
-    /// Frames the recording could not take.
-    pub record_failed: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -307,11 +303,6 @@ impl Session {
             rates: RateWindow::new(config.rate_window),
             error: None,
         }
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &SessionConfig {
-        &self.config
     }
 
     /// The RTSP state.
@@ -479,7 +470,6 @@ impl Session {
 
     /// A frame is now on screen.
     pub fn on_displayed(&mut self, index: u64, position: Option<Duration>) {
-        self.counters.frames_shown += 1;
         self.displayed = Some(index);
         if position.is_some() {
             self.position = position;
@@ -602,7 +592,6 @@ impl Session {
                 tracing::debug!("frame {index}: decoder busy, not decoded");
             }
             PlayerEvent::RecordFailed { reason } => {
-                self.counters.record_failed += 1;
                 let text = format!("recording: {reason}");
                 tracing::warn!("{text}");
                 self.set_error(now, text, false);
@@ -715,7 +704,7 @@ impl Session {
     }
 
     /// The status fields, in order: state, frame, fps, bitrate, lost,
-    /// jitter, position.
+    /// jitter, bad frames (if any), position.
     pub fn status_fields(&mut self, now: Instant) -> Vec<String> {
         let state = match self.link {
             Link::Connecting => "CONNECTING".to_string(),
@@ -738,6 +727,9 @@ impl Session {
             format!("lost {}", self.reception.packets_lost),
             format!("jitter {:.1} ms", self.reception.jitter.as_secs_f64() * 1e3),
         ];
+        if self.counters.decode_failed > 0 {
+            fields.push(format!("{} bad frames", self.counters.decode_failed));
+        }
         if let Some(p) = self.position() {
             let total = self.media.as_ref().and_then(|m| m.duration);
             fields.push(match total {
@@ -1191,6 +1183,20 @@ mod tests {
             "PLAYING  frame 21  20.0 fps  800 kbit/s  lost 3  jitter 1.2 ms  1:05.4"
         );
         assert_eq!(s.counters().frames_received, 21);
+        // Frames that did not decode are counted in the status line.
+        for index in [22, 23] {
+            s.handle(
+                ms(2150),
+                &PlayerEvent::DecodeFailed {
+                    index,
+                    reason: "bad".into(),
+                },
+            );
+        }
+        assert_eq!(
+            s.status_line(ms(2150)),
+            "PLAYING  frame 21  20.0 fps  800 kbit/s  lost 3  jitter 1.2 ms  2 bad frames  1:05.4"
+        );
     }
 
     #[test]

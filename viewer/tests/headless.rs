@@ -114,6 +114,13 @@ fn bad_frames_are_reported_and_skipped() {
     }
     // Nine good frames take at least eleven (frames 4 and 8 are garbage).
     assert!(summary.frames_received >= 11);
+    assert!(summary.decode_failed >= 2);
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .ends_with(&format!(" decode_failed={}", summary.decode_failed))
+    );
 }
 
 #[test]
@@ -142,7 +149,7 @@ fn connection_refused_fails_fast() {
         vec![
             "error cannot connect to 127.0.0.1:8554: connection refused (is the server running?): Connection refused (os error 111)",
             "error no frame decoded, no snapshot written",
-            "summary frames_received=0 frames_decoded=0 packets_lost=0 jitter_ms=0.0",
+            "summary frames_received=0 frames_decoded=0 packets_lost=0 jitter_ms=0.0 decode_failed=0",
         ]
     );
     assert!(!snapshot.exists());
