@@ -292,22 +292,19 @@ impl App {
         }
     }
 
-    /// Window closing: TEARDOWN first, then exit once it is answered or a
-    /// second has passed. A second close request exits at once.
+    /// Window closing: TEARDOWN first (also while SETUP is unanswered),
+    /// then exit once the session is torn down or a second has passed. A
+    /// second close request exits at once.
     fn begin_close(&mut self, event_loop: &ActiveEventLoop) {
-        if self.closing_until.is_some() {
+        if self.closing_until.is_some() || self.session.torn_down() {
             event_loop.exit();
             return;
         }
-        let torn_down =
-            self.session.link() != Link::Connected || self.session.state() == State::Init;
-        if torn_down {
-            event_loop.exit();
-            return;
+        let now = self.clock.now();
+        if let Some(command) = self.session.close(now) {
+            self.send(command);
         }
-        tracing::info!("closing: sending TEARDOWN");
-        self.send(ClientCommand::Teardown);
-        self.closing_until = Some(self.clock.now() + TEARDOWN_WAIT);
+        self.closing_until = Some(now + TEARDOWN_WAIT);
     }
 
     fn request_redraw(&self) {
@@ -446,19 +443,14 @@ impl App {
     fn on_player_event(&mut self, event: PlayerEvent) {
         let now = self.clock.now();
         match &event {
-            PlayerEvent::Client(ClientEvent::StateChanged {
-                to: State::Playing, ..
-            }) => {
-                // PLAY answered: a new stretch of media starts (after a PAUSE
-                // the timestamps carry on but local time has moved).
-                self.playout.reset(None);
-            }
             PlayerEvent::Client(ClientEvent::PlayStarted {
                 from,
                 first_sequence,
             }) => {
-                // Where the server says the range starts, and which frames
-                // still in flight are from before it.
+                // PLAY answered (it always follows the change to PLAYING): a
+                // new stretch of media starts (after a PAUSE the timestamps
+                // carry on but local time has moved on), from where the
+                // server says, and frames in flight from before it are stale.
                 self.playout.reset_for_play(*from, *first_sequence);
             }
             PlayerEvent::Client(ClientEvent::StateChanged {
@@ -602,8 +594,7 @@ impl ApplicationHandler<Tagged> for App {
             self.request_redraw();
         }
         if let Some(until) = self.closing_until {
-            let answered =
-                self.session.state() == State::Init || self.session.link() != Link::Connected;
+            let answered = self.session.torn_down();
             if answered || now >= until {
                 if !answered {
                     tracing::warn!(
@@ -640,6 +631,20 @@ impl ApplicationHandler<Tagged> for App {
     }
 
     fn exiting(&mut self, _event_loop: &ActiveEventLoop) {
+        let (c, p) = (self.session.counters(), self.playout.counters());
+        tracing::info!(
+            "frames: {} received, {} decoded, {} failed to decode, {} not decoded (decoder busy); \
+             {} shown, dropped {} late, {} stale, {} skipped, {} flushed",
+            c.frames_received,
+            c.frames_decoded,
+            c.decode_failed,
+            c.decode_skipped,
+            p.released,
+            p.late,
+            p.stale,
+            p.skipped,
+            p.flushed
+        );
         if let Some(player) = self.player.take() {
             if self.session.link() == Link::Connecting {
                 // Connecting may block for the whole timeout: do not wait.

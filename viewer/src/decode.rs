@@ -2,7 +2,9 @@
 //!
 //! The viewer calls [`decode_jpeg`] on its decoder thread for every frame
 //! that arrives. Frames come from the network, so anything can be in them:
-//! dimensions are capped before any pixel buffer is allocated, and the
+//! dimensions are capped from the header before any pixel buffer is
+//! allocated (a few hundred bytes can declare 65535x65535, and the decoder
+//! fills in missing data rather than failing), and the
 //! decoder runs under `catch_unwind` so that even a bug in it costs one
 //! frame (reported as "frame N: ..."), never the viewer.
 
@@ -17,9 +19,15 @@ use zune_jpeg::JpegDecoder;
 use crate::image::RgbaImage;
 
 /// Largest width or height decoded. RFC 2435 cannot describe more than
-/// 2040 pixels, the lab container holds frames up to 99999 bytes; 8192
-/// leaves room for anything real while capping a frame at 256 MiB of RGBA.
-pub const MAX_DIMENSION: u32 = 8192;
+/// 2040 pixels and a lab frame is one datagram; 4096 leaves room for
+/// anything real.
+pub const MAX_DIMENSION: u32 = 4096;
+
+/// Most pixels decoded: 4096x2304 (16:9 at 4096 wide).
+pub const MAX_PIXELS: u32 = 4096 * 2304;
+
+/// RGBA bytes of the largest picture decoded (36 MiB).
+pub const MAX_IMAGE_BYTES: usize = MAX_PIXELS as usize * 4;
 
 /// Why a frame could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +40,8 @@ pub enum DecodeError {
         /// The first (up to) two bytes.
         starts_with: [u8; 2],
     },
-    /// The header announces a picture larger than [`MAX_DIMENSION`].
+    /// The header announces a picture wider or taller than
+    /// [`MAX_DIMENSION`], or of more than [`MAX_PIXELS`] pixels.
     TooLarge {
         /// Announced width.
         width: u32,
@@ -56,7 +65,8 @@ impl fmt::Display for DecodeError {
             ),
             DecodeError::TooLarge { width, height } => write!(
                 f,
-                "{width}x{height} is larger than the {MAX_DIMENSION}x{MAX_DIMENSION} the viewer decodes"
+                "{width}x{height} is larger than the viewer decodes \
+                 ({MAX_DIMENSION} pixels a side, {MAX_PIXELS} in all)"
             ),
             DecodeError::Malformed(why) => write!(f, "bad JPEG data: {why}"),
             DecodeError::DecoderPanicked => f.write_str("the JPEG decoder failed on this frame"),
@@ -79,10 +89,12 @@ pub fn decode_jpeg(jpeg: &[u8]) -> Result<RgbaImage, DecodeError> {
         }
         return Err(DecodeError::NotJpeg { starts_with });
     }
+    // zune's own size limits are lifted: the header's size is checked
+    // here, so the error is ours.
     let options = DecoderOptions::default()
         .jpeg_set_out_colorspace(ColorSpace::RGBA)
-        .set_max_width(MAX_DIMENSION as usize)
-        .set_max_height(MAX_DIMENSION as usize);
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX));
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut decoder = JpegDecoder::new_with_options(ZCursor::new(jpeg), options);
         decoder
@@ -91,14 +103,10 @@ pub fn decode_jpeg(jpeg: &[u8]) -> Result<RgbaImage, DecodeError> {
         let info = decoder
             .info()
             .ok_or_else(|| DecodeError::Malformed("no frame header".into()))?;
+        // zune has refused zero sizes already.
         let (width, height) = (u32::from(info.width), u32::from(info.height));
-        if width > MAX_DIMENSION || height > MAX_DIMENSION {
+        if width > MAX_DIMENSION || height > MAX_DIMENSION || width * height > MAX_PIXELS {
             return Err(DecodeError::TooLarge { width, height });
-        }
-        if width == 0 || height == 0 {
-            return Err(DecodeError::Malformed(format!(
-                "zero-sized picture ({width}x{height})"
-            )));
         }
         let pixels = decoder
             .decode()
@@ -159,20 +167,37 @@ mod tests {
         assert!(msg.contains("not a JPEG"), "{msg}");
     }
 
+    /// A small JPEG whose header declares `width` x `height` (the decoder
+    /// makes up the missing data).
+    fn declaring(width: u16, height: u16) -> Vec<u8> {
+        let mut jpeg = encode(16, 16, [1, 2, 3]);
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+        jpeg
+    }
+
     #[test]
     fn oversized_headers_are_refused_before_allocating() {
-        let mut jpeg = encode(16, 16, [1, 2, 3]);
-        // Patch the SOF0 height/width to 60000x60000.
-        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
-        jpeg[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
-        let err = decode_jpeg(&jpeg).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                DecodeError::TooLarge { .. } | DecodeError::Malformed(_)
-            ),
-            "{err:?}"
-        );
+        for (width, height) in [
+            (4097, 16),
+            (16, 4097),
+            (4096, 2305),
+            (8192, 8192),
+            (65535, 65535),
+        ] {
+            let jpeg = declaring(width, height);
+            assert!(jpeg.len() < 1000);
+            let err = decode_jpeg(&jpeg).unwrap_err();
+            let (width, height) = (u32::from(width), u32::from(height));
+            assert_eq!(err, DecodeError::TooLarge { width, height });
+            assert!(err.to_string().contains("larger than the viewer decodes"));
+        }
+        // At the caps it decodes.
+        for (width, height) in [(4096, 16), (16, 4096)] {
+            let img = decode_jpeg(&declaring(width, height)).unwrap();
+            assert_eq!((img.width(), img.height()), (width.into(), height.into()));
+        }
     }
 
     #[test]

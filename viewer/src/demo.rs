@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use stream_core::runtime::{ClientOptions, Runtime, ServerHandle, ServerOptions};
+use stream_core::client::ClientTransport;
+use stream_core::runtime::{ClientOptions, Dialect, Runtime, ServerHandle, ServerOptions};
 
 /// The sample clip (see `src/bin/make-sample.rs`).
 pub const SAMPLE: &[u8] = include_bytes!("../assets/sample.Mjpeg");
@@ -67,10 +68,14 @@ impl Demo {
 
     /// Options for a client of this server.
     pub fn client_options(&self, timeout: Duration) -> ClientOptions {
-        let mut options = ClientOptions::from_url(&self.url())
-            .unwrap_or_else(|_| ClientOptions::lab("127.0.0.1", self.addr.port(), 0, SAMPLE_NAME));
-        options.timeout = timeout;
-        options
+        ClientOptions {
+            host: self.addr.ip().to_string(),
+            port: self.addr.port(),
+            path: SAMPLE_NAME.to_string(),
+            transport: ClientTransport::Udp { rtp_port: 0 },
+            dialect: Dialect::Standard,
+            timeout,
+        }
     }
 
     /// The directory served.

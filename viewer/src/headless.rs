@@ -9,13 +9,14 @@
 //! state READY -> PLAYING
 //! error frame 12: not a JPEG image (starts with 74 68, not FF D8)
 //! state PLAYING -> INIT
-//! summary frames_received=51 frames_decoded=50 packets_lost=0 jitter_ms=0.4
+//! summary frames_received=51 frames_decoded=50 packets_lost=0 jitter_ms=0.4 decode_failed=1
 //! ```
 //!
 //! `error <text>` lines report what went wrong (also logged on stderr).
 //! The run is a success only if `frames` frames decoded. It never hangs: if
-//! nothing moves (no connection, no state change, no frame) for the
-//! `stall_timeout`, it gives up.
+//! nothing moves (no connection, no state change, no frame decoded) for the
+//! `stall_timeout`, it gives up; frames that arrive but do not decode are
+//! no progress.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -24,14 +25,14 @@ use std::sync::{Arc, Mutex};
 
 use stream_core::Duration;
 use stream_core::client::ClientEvent;
-use stream_core::runtime::{ClientCommand, ClientOptions, Dialect, Runtime};
+use stream_core::runtime::{ClientOptions, Dialect, Runtime};
 use stream_core::session::State;
 
 use crate::clock::Clock;
 use crate::image::RgbaImage;
 use crate::player::{Player, PlayerConfig, PlayerEvent};
 use crate::record::Recorder;
-use crate::session::{Action, Link, Session, SessionConfig};
+use crate::session::{Action, Session, SessionConfig};
 
 /// How a headless run goes.
 #[derive(Clone)]
@@ -67,6 +68,8 @@ pub struct Summary {
     pub frames_received: u64,
     /// Frames decoded.
     pub frames_decoded: u64,
+    /// Frames that arrived but did not decode.
+    pub decode_failed: u64,
     /// Packets lost (RFC 3550 A.3, from the client's last statistics).
     pub packets_lost: i64,
     /// Interarrival jitter (RFC 3550 A.8).
@@ -78,14 +81,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The final line: `summary frames_received=N frames_decoded=N packets_lost=N jitter_ms=X.X`.
+    /// The final line: `summary frames_received=N frames_decoded=N
+    /// packets_lost=N jitter_ms=X.X decode_failed=N`.
     pub fn line(&self) -> String {
         format!(
-            "summary frames_received={} frames_decoded={} packets_lost={} jitter_ms={:.1}",
+            "summary frames_received={} frames_decoded={} packets_lost={} jitter_ms={:.1} decode_failed={}",
             self.frames_received,
             self.frames_decoded,
             self.packets_lost,
-            self.jitter.as_secs_f64() * 1e3
+            self.jitter.as_secs_f64() * 1e3,
+            self.decode_failed
         )
     }
 }
@@ -113,6 +118,7 @@ pub fn run(
             let summary = Summary {
                 frames_received: 0,
                 frames_decoded: 0,
+                decode_failed: 0,
                 packets_lost: 0,
                 jitter: Duration::ZERO,
                 failure: Some(failure),
@@ -138,14 +144,17 @@ pub fn run(
             Ok(event) => event,
             Err(RecvTimeoutError::Timeout) => {
                 let what = match session.state() {
-                    State::Playing => "no frame",
+                    State::Playing => "no frame decoded",
                     _ => "no progress",
                 };
+                let counters = session.counters();
                 failure = Some(format!(
-                    "{what} within {:.1} s ({} frames decoded of {})",
+                    "{what} within {:.1} s ({} frames decoded of {}; {} received, {} failed to decode)",
                     config.stall_timeout.as_secs_f64(),
-                    session.counters().frames_decoded,
-                    config.frames
+                    counters.frames_decoded,
+                    config.frames,
+                    counters.frames_received,
+                    counters.decode_failed,
                 ));
                 break;
             }
@@ -171,24 +180,24 @@ pub fn run(
         writeln!(out, "error {f}")?;
     }
 
-    // TEARDOWN, waiting briefly for the answer.
-    if session.link() == Link::Connected && session.state() != State::Init && !finished {
-        player.send(ClientCommand::Teardown);
+    // TEARDOWN (also while SETUP is unanswered), waiting briefly for the
+    // session to be torn down.
+    let teardown = if finished {
+        None
+    } else {
+        session.close(clock.now())
+    };
+    if let Some(command) = teardown {
+        player.send(command);
         let deadline = clock.now() + config.teardown_wait;
         loop {
             let wait = deadline.saturating_duration_since(clock.now());
             let Ok(event) = rx.recv_timeout(wait) else {
                 break;
             };
-            let done = matches!(
+            let failed = matches!(
                 event,
-                PlayerEvent::Finished
-                    | PlayerEvent::Client(ClientEvent::Closed)
-                    | PlayerEvent::Client(ClientEvent::StateChanged {
-                        to: State::Init,
-                        ..
-                    })
-                    | PlayerEvent::Client(ClientEvent::RequestFailed { .. })
+                PlayerEvent::Client(ClientEvent::RequestFailed { .. })
             );
             if !matches!(
                 event,
@@ -197,7 +206,7 @@ pub fn run(
                 print_event(out, &event)?;
             }
             session.handle(clock.now(), &event);
-            if done {
+            if failed || session.torn_down() {
                 break;
             }
         }
@@ -228,6 +237,7 @@ pub fn run(
     let summary = Summary {
         frames_received: counters.frames_received,
         frames_decoded: counters.frames_decoded,
+        decode_failed: counters.decode_failed,
         packets_lost: reception.packets_lost,
         jitter: reception.jitter,
         failure,
@@ -242,7 +252,7 @@ fn is_progress(event: &PlayerEvent) -> bool {
     matches!(
         event,
         PlayerEvent::Connected { .. }
-            | PlayerEvent::FrameReceived(_)
+            | PlayerEvent::Decoded(_)
             | PlayerEvent::Client(ClientEvent::StateChanged { .. })
             | PlayerEvent::Client(ClientEvent::Described(_))
     )

@@ -99,11 +99,6 @@ impl RgbaImage {
         }
     }
 
-    /// The buffer, giving up the image.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.pixels
-    }
-
     /// Writes the image as an 8-bit RGBA PNG file.
     pub fn write_png(&self, path: &std::path::Path) -> std::io::Result<()> {
         let file = std::fs::File::create(path)?;
@@ -209,11 +204,6 @@ impl<'a> Canvas<'a> {
     /// The whole canvas as a rectangle.
     pub fn bounds(&self) -> Rect {
         Rect::new(0, 0, self.width, self.height)
-    }
-
-    /// The raw RGBA8 bytes.
-    pub fn bytes_mut(&mut self) -> &mut [u8] {
-        self.pixels
     }
 
     /// Fills the whole canvas.

@@ -11,7 +11,13 @@
 //!
 //! The decoder's queue is short ([`PlayerConfig::decode_queue`]): when
 //! decoding falls behind, new frames are skipped (and reported) instead of
-//! piling up, so memory stays bounded and the picture stays current.
+//! piling up, so memory stays bounded and the picture stays current. The
+//! decoded pictures alive at once are bounded in bytes
+//! ([`PlayerConfig::max_decoded_bytes`]): a frame is decoded only if a
+//! picture of the largest size the decoder accepts
+//! ([`crate::decode::MAX_IMAGE_BYTES`]) still fits, and then holds what its
+//! picture really takes. So the pictures never take more than that budget,
+//! plus the decoder's working memory for the one frame it is decoding.
 //!
 //! The sink is any `Fn(PlayerEvent) -> bool` (a winit `EventLoopProxy`, an
 //! mpsc `Sender`); returning `false` means nobody listens any more, and
@@ -27,7 +33,7 @@ use stream_core::runtime::{ClientCommand, ClientEvent, ClientHandle, ClientOptio
 use stream_core::{Duration, Instant};
 
 use crate::clock::Clock;
-use crate::decode::decode_jpeg;
+use crate::decode::{MAX_IMAGE_BYTES, decode_jpeg};
 use crate::image::RgbaImage;
 use crate::record::Recorder;
 
@@ -48,9 +54,9 @@ pub struct FrameInfo {
 
 /// A decoded frame.
 ///
-/// It holds one of the player's [`PlayerConfig::max_decoded_in_flight`]
-/// slots until it is dropped (or its `image` moved out), so a consumer that
-/// falls behind makes the decoder skip frames instead of piling up pictures.
+/// Its picture's bytes count against [`PlayerConfig::max_decoded_bytes`]
+/// until it is dropped (or its `image` moved out), so a consumer that falls
+/// behind makes the decoder skip frames instead of piling up pictures.
 #[derive(Debug)]
 pub struct DecodedFrame {
     /// Which frame.
@@ -62,25 +68,38 @@ pub struct DecodedFrame {
     _slot: InFlightSlot,
 }
 
-/// Counts a decoded frame as in flight until dropped.
+/// Bytes of a decoded picture, counted as in flight until dropped.
 #[derive(Debug)]
-struct InFlightSlot(Arc<AtomicUsize>);
+struct InFlightSlot {
+    counter: Arc<AtomicUsize>,
+    bytes: usize,
+}
 
 impl InFlightSlot {
-    /// Takes a slot if fewer than `max` are taken.
-    fn take(counter: &Arc<AtomicUsize>, max: usize) -> Option<InFlightSlot> {
+    /// Reserves `bytes` if the total stays within `max`.
+    fn take(counter: &Arc<AtomicUsize>, bytes: usize, max: usize) -> Option<InFlightSlot> {
         counter
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
+                n.checked_add(bytes).filter(|total| *total <= max)
             })
             .ok()
-            .map(|_| InFlightSlot(counter.clone()))
+            .map(|_| InFlightSlot {
+                counter: counter.clone(),
+                bytes,
+            })
+    }
+
+    /// Gives back what is reserved beyond `bytes`.
+    fn shrink_to(&mut self, bytes: usize) {
+        let spare = self.bytes.saturating_sub(bytes);
+        self.counter.fetch_sub(spare, Ordering::AcqRel);
+        self.bytes -= spare;
     }
 }
 
 impl Drop for InFlightSlot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.counter.fetch_sub(self.bytes, Ordering::AcqRel);
     }
 }
 
@@ -143,10 +162,12 @@ pub type EventSink = Arc<dyn Fn(PlayerEvent) -> bool + Send + Sync>;
 pub struct PlayerConfig {
     /// Frames waiting for the decoder at most (newer ones are skipped).
     pub decode_queue: usize,
-    /// Decoded frames alive at most (sent and not yet dropped by the
-    /// consumer); beyond that the decoder skips frames. Bounds memory if the
-    /// consumer stalls: the event channel itself is unbounded.
-    pub max_decoded_in_flight: usize,
+    /// Bytes of decoded pictures alive at most (sent and not yet dropped
+    /// by the consumer); the decoder skips frames unless a picture of
+    /// [`MAX_IMAGE_BYTES`] still fits (a smaller budget counts as that
+    /// much). Bounds memory if the consumer stalls: the event channel
+    /// itself is unbounded.
+    pub max_decoded_bytes: usize,
     /// How often the client thread checks for commands while no event comes.
     pub command_poll: Duration,
     /// Where received frames are appended, if recording.
@@ -157,7 +178,8 @@ impl Default for PlayerConfig {
     fn default() -> Self {
         PlayerConfig {
             decode_queue: 2,
-            max_decoded_in_flight: 24,
+            // 7 of the largest pictures, 28 at 1920x1080.
+            max_decoded_bytes: 256 << 20,
             command_poll: Duration::from_millis(10),
             recorder: None,
         }
@@ -253,23 +275,20 @@ fn client_thread(
         handle.close();
         return;
     }
-    let (jobs, decoder) = match spawn_decoder(
-        config.decode_queue,
-        config.max_decoded_in_flight,
-        sink.clone(),
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            sink(PlayerEvent::Client(ClientEvent::Error(
-                stream_core::client::ClientError::Transport(format!(
-                    "cannot start the decoder thread: {e}"
-                )),
-            )));
-            handle.close();
-            sink(PlayerEvent::Finished);
-            return;
-        }
-    };
+    let (jobs, decoder) =
+        match spawn_decoder(config.decode_queue, config.max_decoded_bytes, sink.clone()) {
+            Ok(d) => d,
+            Err(e) => {
+                sink(PlayerEvent::Client(ClientEvent::Error(
+                    stream_core::client::ClientError::Transport(format!(
+                        "cannot start the decoder thread: {e}"
+                    )),
+                )));
+                handle.close();
+                sink(PlayerEvent::Finished);
+                return;
+            }
+        };
     pump(&handle, &inputs, &config, clock, &sink, &jobs);
     drop(jobs);
     if decoder.join().is_err() {
@@ -375,7 +394,7 @@ struct Job {
 
 fn spawn_decoder(
     capacity: usize,
-    max_in_flight: usize,
+    max_bytes: usize,
     sink: EventSink,
 ) -> io::Result<(mpsc::SyncSender<Job>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::sync_channel::<Job>(capacity.max(1));
@@ -384,7 +403,8 @@ fn spawn_decoder(
         .name("viewer-decoder".into())
         .spawn(move || {
             for job in rx {
-                let Some(slot) = InFlightSlot::take(&in_flight, max_in_flight.max(1)) else {
+                let max = max_bytes.max(MAX_IMAGE_BYTES);
+                let Some(mut slot) = InFlightSlot::take(&in_flight, MAX_IMAGE_BYTES, max) else {
                     if !sink(PlayerEvent::DecodeSkipped {
                         index: job.info.index,
                     }) {
@@ -394,12 +414,15 @@ fn spawn_decoder(
                 };
                 let started = std::time::Instant::now();
                 let event = match decode_jpeg(&job.jpeg) {
-                    Ok(image) => PlayerEvent::Decoded(DecodedFrame {
-                        info: job.info,
-                        image,
-                        decode_time: started.elapsed(),
-                        _slot: slot,
-                    }),
+                    Ok(image) => {
+                        slot.shrink_to(image.as_bytes().len());
+                        PlayerEvent::Decoded(DecodedFrame {
+                            info: job.info,
+                            image,
+                            decode_time: started.elapsed(),
+                            _slot: slot,
+                        })
+                    }
                     Err(e) => PlayerEvent::DecodeFailed {
                         index: job.info.index,
                         reason: e.to_string(),

@@ -196,10 +196,6 @@ pub struct Counters {
     pub decode_failed: u64,
     /// Frames not decoded because the decoder was busy.
     pub decode_skipped: u64,
-    /// Frames shown.
-    pub frames_shown: u64,
-    /// Frames the recording could not take.
-    pub record_failed: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -307,11 +303,6 @@ impl Session {
             rates: RateWindow::new(config.rate_window),
             error: None,
         }
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &SessionConfig {
-        &self.config
     }
 
     /// The RTSP state.
@@ -457,9 +448,28 @@ impl Session {
         Ok(ClientCommand::Seek(target))
     }
 
+    /// The viewer is closing: stops autoplay and returns the TEARDOWN to
+    /// send if the server has a session for us, or is about to (SETUP
+    /// unanswered: the client sends TEARDOWN once it is). Then wait until
+    /// [`Session::torn_down`].
+    pub fn close(&mut self, now: Instant) -> Option<ClientCommand> {
+        self.play_on_ready = false;
+        if self.torn_down() || self.pending() == Some(Control::Teardown) {
+            return None;
+        }
+        self.pending = Some((Control::Teardown, now));
+        tracing::info!("closing: TEARDOWN requested");
+        Some(ClientCommand::Teardown)
+    }
+
+    /// Whether the server holds no session for us: not connected, or in
+    /// INIT with no request unanswered.
+    pub fn torn_down(&self) -> bool {
+        self.link != Link::Connected || (self.state == State::Init && self.pending.is_none())
+    }
+
     /// A frame is now on screen.
     pub fn on_displayed(&mut self, index: u64, position: Option<Duration>) {
-        self.counters.frames_shown += 1;
         self.displayed = Some(index);
         if position.is_some() {
             self.position = position;
@@ -582,7 +592,6 @@ impl Session {
                 tracing::debug!("frame {index}: decoder busy, not decoded");
             }
             PlayerEvent::RecordFailed { reason } => {
-                self.counters.record_failed += 1;
                 let text = format!("recording: {reason}");
                 tracing::warn!("{text}");
                 self.set_error(now, text, false);
@@ -695,7 +704,7 @@ impl Session {
     }
 
     /// The status fields, in order: state, frame, fps, bitrate, lost,
-    /// jitter, position.
+    /// jitter, bad frames (if any), position.
     pub fn status_fields(&mut self, now: Instant) -> Vec<String> {
         let state = match self.link {
             Link::Connecting => "CONNECTING".to_string(),
@@ -718,6 +727,9 @@ impl Session {
             format!("lost {}", self.reception.packets_lost),
             format!("jitter {:.1} ms", self.reception.jitter.as_secs_f64() * 1e3),
         ];
+        if self.counters.decode_failed > 0 {
+            fields.push(format!("{} bad frames", self.counters.decode_failed));
+        }
         if let Some(p) = self.position() {
             let total = self.media.as_ref().and_then(|m| m.duration);
             fields.push(match total {
@@ -1011,6 +1023,40 @@ mod tests {
     }
 
     #[test]
+    fn closing_during_setup_tears_down_the_session_it_makes() {
+        let (mut s, _) = connected(true);
+        assert_eq!(s.pending(), Some(Control::Setup));
+        assert!(!s.torn_down());
+        assert_eq!(s.close(ms(1)), Some(ClientCommand::Teardown));
+        assert_eq!(s.close(ms(2)), None, "TEARDOWN is pending already");
+        // SETUP answered: no autoplay PLAY, and a session to tear down.
+        assert!(
+            s.handle(ms(3), &changed(State::Init, State::Ready))
+                .is_empty()
+        );
+        assert!(!s.torn_down());
+        s.handle(ms(4), &changed(State::Ready, State::Init));
+        assert!(s.torn_down());
+        // SETUP refused: nothing to tear down.
+        let (mut s, _) = connected(true);
+        s.close(ms(1));
+        s.handle(
+            ms(2),
+            &PlayerEvent::Client(ClientEvent::RequestFailed {
+                method: "SETUP",
+                status: 454,
+                reason: "Session Not Found".into(),
+            }),
+        );
+        assert!(s.torn_down());
+        // Idle in INIT, or not connected: nothing to send.
+        let (mut s, _) = connected(false);
+        assert_eq!(s.close(ms(1)), None);
+        let mut s = Session::new(SessionConfig::default());
+        assert_eq!(s.close(ms(1)), None);
+    }
+
+    #[test]
     fn unexpected_close_is_an_error() {
         let (mut s, _) = connected(true);
         s.handle(ms(1), &changed(State::Init, State::Ready));
@@ -1137,6 +1183,20 @@ mod tests {
             "PLAYING  frame 21  20.0 fps  800 kbit/s  lost 3  jitter 1.2 ms  1:05.4"
         );
         assert_eq!(s.counters().frames_received, 21);
+        // Frames that did not decode are counted in the status line.
+        for index in [22, 23] {
+            s.handle(
+                ms(2150),
+                &PlayerEvent::DecodeFailed {
+                    index,
+                    reason: "bad".into(),
+                },
+            );
+        }
+        assert_eq!(
+            s.status_line(ms(2150)),
+            "PLAYING  frame 21  20.0 fps  800 kbit/s  lost 3  jitter 1.2 ms  2 bad frames  1:05.4"
+        );
     }
 
     #[test]

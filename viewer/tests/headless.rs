@@ -114,6 +114,13 @@ fn bad_frames_are_reported_and_skipped() {
     }
     // Nine good frames take at least eleven (frames 4 and 8 are garbage).
     assert!(summary.frames_received >= 11);
+    assert!(summary.decode_failed >= 2);
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .ends_with(&format!(" decode_failed={}", summary.decode_failed))
+    );
 }
 
 #[test]
@@ -142,7 +149,7 @@ fn connection_refused_fails_fast() {
         vec![
             "error cannot connect to 127.0.0.1:8554: connection refused (is the server running?): Connection refused (os error 111)",
             "error no frame decoded, no snapshot written",
-            "summary frames_received=0 frames_decoded=0 packets_lost=0 jitter_ms=0.0",
+            "summary frames_received=0 frames_decoded=0 packets_lost=0 jitter_ms=0.0 decode_failed=0",
         ]
     );
     assert!(!snapshot.exists());
@@ -220,9 +227,45 @@ fn a_stall_times_out_instead_of_hanging() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("error no frame within 0.3 s")),
+            .any(|l| l.starts_with("error no frame decoded within 0.3 s")),
         "{lines:?}"
     );
+}
+
+#[test]
+fn frames_that_never_decode_end_the_run() {
+    // Every frame is garbage: frames keep coming, none decodes.
+    let rt = FakeRuntime::sample(
+        100,
+        Script {
+            garbage_every: Some(1),
+            ..Script::default()
+        },
+    )
+    .leak();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(headless(
+            rt,
+            HeadlessConfig {
+                stall_timeout: Duration::from_millis(300),
+                ..config(5)
+            },
+        ));
+    });
+    let (summary, lines) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the run ends");
+    assert!(!summary.success);
+    assert!(summary.frames_received > 0);
+    assert_eq!(summary.frames_decoded, 0);
+    let failure = summary.failure.unwrap();
+    assert!(
+        failure.starts_with("no frame decoded within 0.3 s (0 frames decoded of 5; ")
+            && failure.ends_with(" failed to decode)"),
+        "{failure}"
+    );
+    assert!(lines.contains(&format!("error {failure}")), "{lines:?}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ use stream_core::runtime::{ClientCommand, ClientOptions};
 use stream_core::session::State;
 use support::{FakeRuntime, Script};
 use viewer::clock::Clock;
+use viewer::decode::MAX_IMAGE_BYTES;
 use viewer::player::{Player, PlayerConfig, PlayerEvent};
 
 fn start(rt: &'static FakeRuntime) -> (Player, mpsc::Receiver<PlayerEvent>) {
@@ -142,7 +143,9 @@ fn a_stalled_consumer_makes_the_decoder_skip_not_pile_up() {
         rt,
         ClientOptions::from_url("rtsp://127.0.0.1:8554/sample.Mjpeg").unwrap(),
         PlayerConfig {
-            max_decoded_in_flight: 3,
+            // Room for the largest picture and two more of the sample's
+            // 640x360: three of them.
+            max_decoded_bytes: MAX_IMAGE_BYTES + 2 * 640 * 360 * 4,
             ..PlayerConfig::default()
         },
         Clock::new(),
@@ -174,6 +177,39 @@ fn a_stalled_consumer_makes_the_decoder_skip_not_pile_up() {
     loop {
         if let PlayerEvent::Decoded(_) = next(&rx) {
             break;
+        }
+    }
+    player.stop();
+}
+
+#[test]
+fn decoded_pictures_in_flight_are_bounded_in_bytes() {
+    // The sample's frames, their headers saying 4096x2304: each decodes
+    // (the decoder makes up the missing data) to the largest picture.
+    let mut jpeg = FakeRuntime::sample(1, Script::default()).clip[0].clone();
+    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    jpeg[sof + 5..sof + 9].copy_from_slice(&[0x09, 0x00, 0x10, 0x00]);
+    let rt = FakeRuntime::new(vec![jpeg], 200, Script::default()).leak();
+    let (player, rx) = start(rt);
+    assert!(matches!(next(&rx), PlayerEvent::Connected { .. }));
+    player.send(ClientCommand::Setup);
+    until_state(&rx, State::Ready);
+    player.send(ClientCommand::Play);
+    // A consumer that holds on to every picture: the decoder stops at the
+    // byte budget, seven of them.
+    let budget = PlayerConfig::default().max_decoded_bytes;
+    let mut held = Vec::new();
+    let mut skipped_when_full = 0;
+    while skipped_when_full < 20 {
+        match next(&rx) {
+            PlayerEvent::Decoded(f) => {
+                assert_eq!((f.image.width(), f.image.height()), (4096, 2304));
+                held.push(f);
+                let bytes: usize = held.iter().map(|f| f.image.as_bytes().len()).sum();
+                assert!(bytes <= budget, "{} pictures, {bytes} bytes", held.len());
+            }
+            PlayerEvent::DecodeSkipped { .. } if held.len() == 7 => skipped_when_full += 1,
+            _ => {}
         }
     }
     player.stop();
