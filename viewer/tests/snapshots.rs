@@ -107,13 +107,16 @@ fn snapshot_matches(runtime: &'static dyn Runtime, dialect: Dialect, tcp: bool) 
         );
         let got = read_png(&shot);
         let _ = std::fs::remove_file(&shot);
-        // The last decoded frame: frame n-1 when nothing was lost; look a
-        // little around it rather than assume a perfect run.
-        let lo = (n as usize).saturating_sub(3);
-        let hi = (n as usize + 1).min(frames.len());
-        let best = (lo..hi)
-            .map(|k| psnr(&got, decode_jpeg(frames[k]).unwrap().as_bytes()))
-            .fold(0.0f64, f64::max);
+        // The last decoded frame: frame n-1 when nothing was lost or
+        // skipped; later when a busy decoder skipped frames (it keeps up by
+        // skipping), a little earlier when the first frame was missed.
+        let mut best = 0.0f64;
+        for k in (n as usize).saturating_sub(3)..frames.len() {
+            best = best.max(psnr(&got, decode_jpeg(frames[k]).unwrap().as_bytes()));
+            if best.is_infinite() {
+                break;
+            }
+        }
         let exact = lossless || dialect == Dialect::Lab;
         if exact {
             assert!(
