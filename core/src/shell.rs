@@ -587,10 +587,18 @@ impl ClientMachine {
 /// for RTCP (RFC 3550 Section 11), or exactly `rtp_port`/`rtp_port + 1`
 /// when `rtp_port` is not 0. Plain blocking `std::net` sockets: the shell
 /// makes them non-blocking and registers them its own way.
+///
+/// `rtp_port` 65535 is refused (`InvalidInput`): there is no next port.
 pub fn bind_udp_pair(ip: IpAddr, rtp_port: u16) -> io::Result<(UdpSocket, UdpSocket)> {
     if rtp_port != 0 {
+        let Some(rtcp_port) = rtp_port.checked_add(1) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                std::format!("RTP port {rtp_port} leaves no port for RTCP"),
+            ));
+        };
         let rtp = UdpSocket::bind(SocketAddr::new(ip, rtp_port))?;
-        let rtcp = UdpSocket::bind(SocketAddr::new(ip, rtp_port.wrapping_add(1)))?;
+        let rtcp = UdpSocket::bind(SocketAddr::new(ip, rtcp_port))?;
         return Ok((rtp, rtcp));
     }
     let mut last = None;
@@ -878,6 +886,16 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn no_udp_pair_above_the_last_port() {
+        let e = bind_udp_pair(Ipv4Addr::LOCALHOST.into(), u16::MAX).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        let (rtp, rtcp) = bind_udp_pair(Ipv4Addr::LOCALHOST.into(), 0).unwrap();
+        let port = rtp.local_addr().unwrap().port();
+        assert_eq!(port % 2, 0);
+        assert_eq!(rtcp.local_addr().unwrap().port(), port + 1);
     }
 
     #[derive(Default)]
