@@ -179,14 +179,14 @@ impl ServerMachine {
     }
 
     /// Reads once from `conn`'s stream with `read` (into the machine's
-    /// buffer) and feeds the core what came. `Ok(0)`: the peer closed;
-    /// `Err(WouldBlock)`: nothing to read now; any other error: the
-    /// connection failed. After `Ok(0)` or a failure, drop the stream and
-    /// call [`disconnected`](Self::disconnected).
+    /// buffer; again if a signal interrupts it) and feeds the core what
+    /// came. `Ok(0)`: the peer closed; `Err(WouldBlock)`: nothing to read
+    /// now; any other error: the connection failed. After `Ok(0)` or a
+    /// failure, drop the stream and call [`disconnected`](Self::disconnected).
     pub fn read_stream(
         &mut self,
         conn: ConnectionId,
-        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+        read: impl FnMut(&mut [u8]) -> io::Result<usize>,
     ) -> io::Result<usize> {
         let n = retry_interrupted(read, &mut self.buf)?;
         if n > 0 {
@@ -231,13 +231,15 @@ impl ServerMachine {
     }
 
     /// Receives one datagram on `socket` with `recv` (into the machine's
-    /// buffer) and feeds it to the core. `Err(WouldBlock)`: nothing waiting.
-    /// Other errors (an ICMP port unreachable reported for an earlier send)
-    /// are logged at debug level and returned; the socket is still usable.
+    /// buffer; again if a signal interrupts it) and feeds it to the core.
+    /// `Err(WouldBlock)`: nothing waiting. Other errors (an ICMP port
+    /// unreachable reported for an earlier send) are logged at debug level
+    /// and returned; the socket is still usable, and datagrams may be
+    /// queued behind the error: keep receiving until `WouldBlock`.
     pub fn read_datagram(
         &mut self,
         socket: ServerSocket,
-        recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+        recv: impl FnMut(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     ) -> io::Result<()> {
         let (n, from) = receive(socket, recv, &mut self.buf)?;
         let now = self.epoch.now();
@@ -447,7 +449,7 @@ impl ClientMachine {
     /// the shell keeps reading only after `Ok(n > 0)`.
     pub fn read_stream(
         &mut self,
-        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+        read: impl FnMut(&mut [u8]) -> io::Result<usize>,
     ) -> io::Result<usize> {
         let now = self.epoch.now();
         match retry_interrupted(read, &mut self.buf) {
@@ -470,11 +472,12 @@ impl ClientMachine {
     /// Receives one datagram on `socket` with `recv` and feeds the client,
     /// then hands over the events it caused at once (frames as they
     /// complete, not after a whole burst). `Err(WouldBlock)`: nothing
-    /// waiting; other errors are logged at debug level and returned.
+    /// waiting; other errors are logged at debug level and returned (keep
+    /// receiving: datagrams may be queued behind one).
     pub fn read_datagram(
         &mut self,
         socket: ClientSocket,
-        recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+        recv: impl FnMut(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     ) -> io::Result<()> {
         let (n, from) = receive(socket, recv, &mut self.buf)?;
         let now = self.epoch.now();
@@ -648,7 +651,7 @@ pub fn wait_for(deadline: Option<std::time::Instant>) -> Option<std::time::Durat
 /// are routine) and returned.
 fn receive(
     socket: impl core::fmt::Debug,
-    recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+    recv: impl FnMut(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     buf: &mut [u8],
 ) -> io::Result<(usize, SocketAddr)> {
     retry_interrupted(recv, buf).inspect_err(|e| {
@@ -658,17 +661,19 @@ fn receive(
     })
 }
 
-/// Runs a non-blocking I/O call into `buf`, again if a signal interrupted it.
+/// Runs a non-blocking I/O call into `buf`, again if a signal interrupted
+/// it: with edge-triggered readiness (mio) no new wake-up would come for
+/// what is already waiting, so an interrupted call cannot pass for
+/// `WouldBlock`.
 fn retry_interrupted<T>(
-    op: impl FnOnce(&mut [u8]) -> io::Result<T>,
+    mut op: impl FnMut(&mut [u8]) -> io::Result<T>,
     buf: &mut [u8],
 ) -> io::Result<T> {
-    // `op` is FnOnce (it may move the socket borrow in); an interrupted
-    // non-blocking call is rare enough that the shell's next readiness
-    // wake-up is the retry.
-    match op(buf) {
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(io::ErrorKind::WouldBlock.into()),
-        other => other,
+    loop {
+        match op(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
     }
 }
 
@@ -854,10 +859,20 @@ mod tests {
             .read_stream(conn, |_| Err(io::ErrorKind::WouldBlock.into()))
             .unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
-        let e = m
-            .read_stream(conn, |_| Err(io::ErrorKind::Interrupted.into()))
-            .unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        // Interrupted by a signal: read again, at once (an edge-triggered
+        // shell would get no new wake-up for what is waiting).
+        let mut calls = 0;
+        let n = m
+            .read_stream(conn, |buf| {
+                calls += 1;
+                if calls < 3 {
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+                buf[..2].copy_from_slice(b"\r\n");
+                Ok(2)
+            })
+            .unwrap();
+        assert_eq!((n, calls), (2, 3));
         assert_eq!(m.read_stream(conn, |_| Ok(0)).unwrap(), 0);
         m.disconnected(conn, None);
         assert_eq!(m.server().connection_count(), 0);

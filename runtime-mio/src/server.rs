@@ -260,13 +260,14 @@ impl ServerLoop {
             ServerSocket::Rtp => &self.io.rtp,
             ServerSocket::Rtcp => &self.io.rtcp,
         };
-        // Until WouldBlock, or an error (ICMP port unreachable from an
-        // earlier send...), which the machine logs.
-        while self
-            .machine
-            .read_datagram(socket, |buf| sock.recv_from(buf))
-            .is_ok()
-        {}
+        let machine = &mut self.machine;
+        let all_taken = crate::receive_until_blocked(|| {
+            machine.read_datagram(socket, |buf| sock.recv_from(buf))
+        });
+        if !all_taken {
+            let blocked = self.machine.blocked_socket() == Some(socket);
+            self.io.set_udp_writable_interest(socket, blocked);
+        }
     }
 
     fn read_conn(&mut self, token: Token) {
