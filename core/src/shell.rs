@@ -621,6 +621,121 @@ pub fn bind_udp_pair(ip: IpAddr, rtp_port: u16) -> io::Result<(UdpSocket, UdpSoc
     }))
 }
 
+/// What a server shell does after a failed `accept` ([`AcceptErrors`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptStep {
+    /// Accept the next connection at once (this one failed on its own:
+    /// aborted or reset before it was accepted, or a signal came).
+    Next,
+    /// Nothing to accept: wait for the listener to be readable.
+    Wait,
+    /// Out of a resource (descriptors, memory, buffers): accept nothing
+    /// until this instant, then try again, whether or not the listener
+    /// reports anything new (connections that queued meanwhile do not).
+    RetryAt(std::time::Instant),
+}
+
+/// The first pause after an accept that failed for want of a resource.
+const ACCEPT_BACKOFF_FIRST: std::time::Duration = std::time::Duration::from_millis(50);
+/// The longest pause: a server whose descriptors come back accepts again
+/// within this.
+const ACCEPT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One accept-error policy for every server shell.
+///
+/// An error that concerns only the connection at hand is skipped; one that
+/// will persist for a while (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`, or
+/// anything unknown) pauses accepting, 50 ms at first and twice as long
+/// each time it fails again, up to a second, so the loop neither spins nor
+/// gives up. An episode of such failures is logged once, as a warning when
+/// it starts and at info level when an accept succeeds again.
+#[derive(Debug, Default)]
+pub struct AcceptErrors {
+    /// Failures since the last successful accept.
+    failures: u64,
+    backoff: Option<std::time::Duration>,
+    retry_at: Option<std::time::Instant>,
+}
+
+impl AcceptErrors {
+    /// A policy with no failure behind it.
+    pub fn new() -> AcceptErrors {
+        AcceptErrors::default()
+    }
+
+    /// An accept succeeded: an episode of failures, if any, is over.
+    pub fn accepted(&mut self) {
+        if self.backoff.is_some() {
+            info!(
+                "accepting connections again after {} failed attempts",
+                self.failures
+            );
+        }
+        self.failures = 0;
+        self.backoff = None;
+        self.retry_at = None;
+    }
+
+    /// An accept at `now` failed with `error`: what to do next.
+    pub fn failed(&mut self, now: std::time::Instant, error: &io::Error) -> AcceptStep {
+        use io::ErrorKind::*;
+        match error.kind() {
+            WouldBlock => return AcceptStep::Wait,
+            Interrupted => return AcceptStep::Next,
+            ConnectionAborted | ConnectionReset => {
+                debug!("accept: {error}");
+                return AcceptStep::Next;
+            }
+            _ => {}
+        }
+        self.failures += 1;
+        let backoff = match self.backoff {
+            None => {
+                warn!(
+                    "accept: {error}; not accepting connections for {} ms, then retrying (no more warnings until one succeeds)",
+                    ACCEPT_BACKOFF_FIRST.as_millis()
+                );
+                ACCEPT_BACKOFF_FIRST
+            }
+            Some(b) => {
+                debug!("accept: {error} ({} failures in a row)", self.failures);
+                (b * 2).min(ACCEPT_BACKOFF_MAX)
+            }
+        };
+        self.backoff = Some(backoff);
+        let at = now + backoff;
+        self.retry_at = Some(at);
+        AcceptStep::RetryAt(at)
+    }
+
+    /// While accepting is paused: when to try again.
+    pub fn retry_at(&self) -> Option<std::time::Instant> {
+        self.retry_at
+    }
+
+    /// Whether accepting is paused at `now` (a readiness event of the
+    /// listener is then ignored: the retry accepts what is queued).
+    pub fn paused(&self, now: std::time::Instant) -> bool {
+        self.retry_at.is_some_and(|t| now < t)
+    }
+
+    /// Whether the pause is over at `now`: `true` once per pause (then
+    /// accept until [`AcceptStep::Wait`]).
+    pub fn retry_due(&mut self, now: std::time::Instant) -> bool {
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            return true;
+        }
+        false
+    }
+
+    /// Whether an episode of failures is going on (no success since the
+    /// first one).
+    pub fn failing(&self) -> bool {
+        self.backoff.is_some()
+    }
+}
+
 /// The address a client binds its UDP pair on: any address of the server's
 /// family.
 pub fn client_udp_ip(server: SocketAddr) -> IpAddr {
@@ -901,6 +1016,82 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    /// Counts the warnings logged on this thread.
+    struct CountWarnings(Arc<std::sync::atomic::AtomicUsize>);
+
+    impl tracing::Subscriber for CountWarnings {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            if *event.metadata().level() == tracing::Level::WARN {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn accept_errors_skip_retry_and_back_off() {
+        let warnings = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = || warnings.load(std::sync::atomic::Ordering::Relaxed);
+        let _guard = tracing::subscriber::set_default(CountWarnings(Arc::clone(&warnings)));
+        let mut p = AcceptErrors::new();
+        let t0 = std::time::Instant::now();
+        let err = |kind: io::ErrorKind| io::Error::from(kind);
+        let emfile = || io::Error::from_raw_os_error(24);
+
+        // The connection at hand failed: take the next one at once.
+        for kind in [
+            io::ErrorKind::ConnectionAborted,
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::Interrupted,
+        ] {
+            assert_eq!(p.failed(t0, &err(kind)), AcceptStep::Next);
+        }
+        assert_eq!(
+            p.failed(t0, &err(io::ErrorKind::WouldBlock)),
+            AcceptStep::Wait
+        );
+        assert!(!p.failing() && p.retry_at().is_none());
+        assert_eq!(count(), 0);
+
+        // Out of descriptors: pause, longer each time, capped; warn once.
+        let mut t = t0;
+        let mut pauses = Vec::new();
+        for _ in 0..8 {
+            let AcceptStep::RetryAt(at) = p.failed(t, &emfile()) else {
+                panic!("EMFILE must pause accepting");
+            };
+            assert_eq!(p.retry_at(), Some(at));
+            assert!(p.paused(t) && !p.retry_due(t), "not before the pause ends");
+            assert!(p.retry_due(at), "due when it ends");
+            assert!(!p.retry_due(at), "once");
+            pauses.push(at - t);
+            t = at;
+        }
+        assert_eq!(pauses[0], ACCEPT_BACKOFF_FIRST);
+        assert!(pauses.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(*pauses.last().unwrap(), ACCEPT_BACKOFF_MAX);
+        assert_eq!(count(), 1, "one warning per episode");
+
+        // A success ends the episode: the next failure warns again and
+        // pauses briefly again.
+        p.accepted();
+        assert!(!p.failing() && p.retry_at().is_none());
+        assert_eq!(
+            p.failed(t, &io::Error::other("ENFILE")),
+            AcceptStep::RetryAt(t + ACCEPT_BACKOFF_FIRST)
+        );
+        assert_eq!(count(), 2);
     }
 
     #[test]

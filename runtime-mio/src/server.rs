@@ -15,7 +15,8 @@ use stream_core::clip::Clip;
 use stream_core::runtime::{RunLoop, ServerOptions};
 use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
 use stream_core::shell::{
-    ServerIo, ServerMachine, bind_udp_pair, load_media, media_library, wait_for,
+    AcceptErrors, AcceptStep, ServerIo, ServerMachine, bind_udp_pair, load_media, media_library,
+    wait_for,
 };
 
 const LISTENER: Token = Token(0);
@@ -73,6 +74,7 @@ pub struct ServerLoop {
     waker: Arc<Waker>,
     stop: Arc<AtomicBool>,
     machine: ServerMachine,
+    accept_errors: AcceptErrors,
     next_token: usize,
     answers: mpsc::Receiver<MediaAnswer>,
     local_addr: SocketAddr,
@@ -130,6 +132,7 @@ impl ServerLoop {
             stop: Arc::new(AtomicBool::new(false)),
             waker,
             machine,
+            accept_errors: AcceptErrors::new(),
             next_token: FIRST_CONNECTION,
             answers,
             local_addr,
@@ -164,8 +167,12 @@ impl ServerLoop {
                     return Ok(());
                 }
             }
-            // While shutting down, look at the clock at least every 50 ms.
-            let timeout = wait_for(deadline);
+            // While shutting down, look at the clock at least every 50 ms;
+            // while accepting is paused, wake to retry.
+            let timeout = match (wait_for(deadline), wait_for(self.accept_errors.retry_at())) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timeout = match shutdown_deadline {
                 Some(_) => Some(timeout.map_or(Duration::from_millis(50), |t| {
                     t.min(Duration::from_millis(50))
@@ -179,7 +186,9 @@ impl ServerLoop {
             }
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => self.accept()?,
+                    // While paused, the retry accepts what queued.
+                    LISTENER if self.accept_errors.paused(Instant::now()) => {}
+                    LISTENER => self.accept(),
                     RTP | RTCP => {
                         let socket = if event.token() == RTP {
                             ServerSocket::Rtp
@@ -208,14 +217,21 @@ impl ServerLoop {
                     }
                 }
             }
+            if self.accept_errors.retry_due(Instant::now()) {
+                self.accept();
+            }
             self.machine.handle_timeout();
         }
     }
 
-    fn accept(&mut self) -> io::Result<()> {
+    /// Accepts until nothing is queued, or an error pauses accepting (the
+    /// run loop then retries at [`AcceptErrors::retry_at`]: the listener
+    /// reports no new event for connections that are already queued).
+    fn accept(&mut self) {
         loop {
             match self.listener.accept() {
                 Ok((mut stream, peer)) => {
+                    self.accept_errors.accepted();
                     let local = stream.local_addr().unwrap_or(self.local_addr);
                     let Some(id) = self.machine.connect(local, peer) else {
                         continue;
@@ -243,14 +259,10 @@ impl ServerLoop {
                     );
                     self.io.tokens.insert(id, token);
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of descriptors, a connection reset before accept...:
-                // log and keep serving.
-                Err(e) => {
-                    tracing::warn!("accept: {e}");
-                    return Ok(());
-                }
+                Err(e) => match self.accept_errors.failed(Instant::now(), &e) {
+                    AcceptStep::Next => {}
+                    AcceptStep::Wait | AcceptStep::RetryAt(_) => return,
+                },
             }
         }
     }

@@ -27,17 +27,14 @@ use smol::{LocalExecutor, Task, future};
 use stream_core::media::MediaLibrary;
 use stream_core::runtime::{RunLoop, ServerOptions};
 use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
-use stream_core::shell::{ServerIo, ServerMachine, bind_udp_pair, load_media, media_library};
-use tracing::warn;
+use stream_core::shell::{
+    AcceptErrors, AcceptStep, ServerIo, ServerMachine, bind_udp_pair, load_media, media_library,
+};
 
 use crate::wake::{Budget, Deadline, Notify, receive_datagrams};
 
 /// How long shutdown waits for BYEs and replies to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-
-/// How long the accept loop pauses after an error that may persist (out of
-/// file descriptors), rather than retrying at once and spinning.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Asks a running [`ServerLoop`] to shut down (from another thread or a
 /// signal handler).
@@ -315,9 +312,11 @@ async fn accept(
     accepted: Sender<Accepted>,
 ) {
     let mut budget = Budget::default();
+    let mut errors = AcceptErrors::new();
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                errors.accepted();
                 let local = stream.get_ref().local_addr().unwrap_or(local_addr);
                 if let Some(id) = shared.input(|m| m.connect(local, peer)) {
                     let _ = stream.get_ref().set_nodelay(true);
@@ -337,16 +336,14 @@ async fn accept(
                 }
                 budget.spend().await;
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
-                ) => {}
-            // Out of descriptors and the like: log, pause, keep serving.
-            Err(e) => {
-                warn!("accept: {e}");
-                Timer::after(ACCEPT_BACKOFF).await;
-            }
+            Err(e) => match errors.failed(std::time::Instant::now(), &e) {
+                // `accept().await` waits for readiness itself.
+                AcceptStep::Next | AcceptStep::Wait => {}
+                AcceptStep::RetryAt(at) => {
+                    Timer::at(at).await;
+                    errors.retry_due(std::time::Instant::now());
+                }
+            },
         }
     }
 }
