@@ -63,8 +63,16 @@ pub trait ServerIo {
     fn stream_ready(&mut self, conn: ConnectionId);
 
     /// Write what is left for `conn` (as for [`stream_ready`](Self::stream_ready)),
-    /// then close it and call [`ServerMachine::disconnected`].
+    /// then close it and call [`ServerMachine::disconnected`]. Read nothing
+    /// more from it: the core ignores its input. Should the peer not read,
+    /// the core says [`close_now`](Self::close_now) a while later.
     fn close_when_flushed(&mut self, conn: ConnectionId);
+
+    /// Close `conn` now, without writing what is left (the core has
+    /// discarded it), and call [`ServerMachine::disconnected`]. May come
+    /// after [`close_when_flushed`](Self::close_when_flushed) or instead of
+    /// it.
+    fn close_now(&mut self, conn: ConnectionId);
 
     /// Load `path` off the thread that serves clients (with [`load_media`])
     /// and answer with [`ServerMachine::handle_media`]. `Err` answers the
@@ -320,6 +328,10 @@ impl ServerMachine {
                         }
                     }
                     ServerEvent::CloseConnection(id) => io.close_when_flushed(id),
+                    ServerEvent::DropConnection { conn, .. } => {
+                        warn!("{event}");
+                        io.close_now(conn);
+                    }
                     other if other.is_warning() => warn!("{other}"),
                     other => info!("{other}"),
                 }
@@ -804,6 +816,7 @@ mod tests {
         blocked: Vec<ServerSocket>,
         ready: Vec<ConnectionId>,
         closing: Vec<ConnectionId>,
+        dropped: Vec<ConnectionId>,
         media: Vec<(MediaRequestId, String)>,
         loader_gone: bool,
     }
@@ -824,6 +837,9 @@ mod tests {
         }
         fn close_when_flushed(&mut self, conn: ConnectionId) {
             self.closing.push(conn);
+        }
+        fn close_now(&mut self, conn: ConnectionId) {
+            self.dropped.push(conn);
         }
         fn load_media(&mut self, request: MediaRequestId, path: String) -> Result<(), MediaError> {
             if self.loader_gone {
@@ -1102,6 +1118,31 @@ mod tests {
         let port = rtp.local_addr().unwrap().port();
         assert_eq!(port % 2, 0);
         assert_eq!(rtcp.local_addr().unwrap().port(), port + 1);
+    }
+
+    #[test]
+    fn a_peer_that_never_reads_is_closed_at_once() {
+        let mut m = machine();
+        let mut io = Recorder::default();
+        let conn = m
+            .connect(
+                "127.0.0.1:554".parse().unwrap(),
+                "127.0.0.1:40000".parse().unwrap(),
+            )
+            .unwrap();
+        let options = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n".repeat(100);
+        for _ in 0..100_000 {
+            request(&mut m, conn, &options);
+            m.drain(&mut io);
+            if !io.dropped.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(io.dropped, [conn], "told to close it now");
+        assert!(io.closing.is_empty(), "not after writing its backlog");
+        assert!(!m.has_stream_output(conn), "its backlog is discarded");
+        m.disconnected(conn, None);
+        assert_eq!(m.server().connection_count(), 0);
     }
 
     #[derive(Default)]

@@ -28,6 +28,11 @@ const FIRST_CONNECTION: usize = 16;
 /// How long shutdown waits for BYEs and replies to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
+/// How many reads (of up to 64 KiB) one readiness event of a connection
+/// gets before the loop turns to the others; then the connection is
+/// re-armed for another event.
+const READS_PER_WAKE: usize = 32;
+
 /// Asks a running [`ServerLoop`] to shut down (from another thread or a
 /// signal handler).
 #[derive(Clone)]
@@ -49,6 +54,7 @@ struct Conn {
     stream: TcpStream,
     id: ConnectionId,
     writable_interest: bool,
+    /// The core closed it: write what is left, read nothing more.
     closing: bool,
 }
 
@@ -65,6 +71,8 @@ struct Io {
     loader: mpsc::Sender<(MediaRequestId, String)>,
     /// Connections with bytes to write, collected during a drain.
     ready: Vec<Token>,
+    /// Connections to close at once, collected during a drain.
+    abandoned: Vec<Token>,
 }
 
 /// A bound server, ready to [`run`](Self::run).
@@ -127,6 +135,7 @@ impl ServerLoop {
                 tokens: HashMap::new(),
                 loader,
                 ready: Vec::new(),
+                abandoned: Vec::new(),
             },
             listener,
             stop: Arc::new(AtomicBool::new(false)),
@@ -208,6 +217,13 @@ impl ServerLoop {
                         }
                     }
                     token => {
+                        let closing = self.io.conns.get(&token).is_some_and(|c| c.closing);
+                        if closing {
+                            // Only its output matters now; a failed write
+                            // (the peer reset it) drops it.
+                            self.flush_conn(token);
+                            continue;
+                        }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
                             self.read_conn(token);
                         }
@@ -282,11 +298,19 @@ impl ServerLoop {
         }
     }
 
+    /// Reads what `token`'s peer sent, feeding and draining the machine
+    /// after each read, until it would block, the connection ends, or the
+    /// core closes it (then nothing more is read: the core would ignore
+    /// it). After [`READS_PER_WAKE`] reads, re-arms it and lets the others
+    /// have their turn.
     fn read_conn(&mut self, token: Token) {
-        let Some(conn) = self.io.conns.get_mut(&token) else {
-            return;
-        };
-        loop {
+        for _ in 0..READS_PER_WAKE {
+            let Some(conn) = self.io.conns.get_mut(&token) else {
+                return;
+            };
+            if conn.closing {
+                return;
+            }
             match self
                 .machine
                 .read_stream(conn.id, |buf| conn.stream.read(buf))
@@ -296,6 +320,20 @@ impl ServerLoop {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) => return self.drop_conn(token, Some(e)),
             }
+            // What it sent may have closed or dropped it.
+            self.drain();
+        }
+        if let Some(conn) = self.io.conns.get_mut(&token) {
+            let interest = if conn.writable_interest {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ = self
+                .io
+                .poll
+                .registry()
+                .reregister(&mut conn.stream, token, interest);
         }
     }
 
@@ -331,14 +369,24 @@ impl ServerLoop {
         }
     }
 
-    /// Drains the machine, then writes to the connections it named; returns
-    /// the next deadline.
+    /// Drains the machine, closes the connections it gave up on and writes
+    /// to those it named, until closing and writing feed it nothing more;
+    /// returns the next deadline.
     fn drain(&mut self) -> Option<Instant> {
-        let deadline = self.machine.drain(&mut self.io);
-        for token in std::mem::take(&mut self.io.ready) {
-            self.flush_conn(token);
+        loop {
+            let deadline = self.machine.drain(&mut self.io);
+            let abandoned = std::mem::take(&mut self.io.abandoned);
+            let ready = std::mem::take(&mut self.io.ready);
+            if abandoned.is_empty() && ready.is_empty() {
+                return deadline;
+            }
+            for token in abandoned {
+                self.drop_conn(token, None);
+            }
+            for token in ready {
+                self.flush_conn(token);
+            }
         }
-        deadline
     }
 }
 
@@ -380,8 +428,26 @@ impl ServerIo for Io {
         if let Some(&token) = self.tokens.get(&conn) {
             if let Some(c) = self.conns.get_mut(&token) {
                 c.closing = true;
+                // Its input no longer matters: no wake-ups for it.
+                if self
+                    .poll
+                    .registry()
+                    .reregister(&mut c.stream, token, Interest::WRITABLE)
+                    .is_ok()
+                {
+                    c.writable_interest = true;
+                }
             }
             self.ready.push(token);
+        }
+    }
+
+    fn close_now(&mut self, conn: ConnectionId) {
+        if let Some(&token) = self.tokens.get(&conn) {
+            if let Some(c) = self.conns.get_mut(&token) {
+                c.closing = true;
+            }
+            self.abandoned.push(token);
         }
     }
 
