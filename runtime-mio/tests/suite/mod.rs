@@ -548,15 +548,16 @@ pub fn killed_client_gets_nothing_more(server_rt: &dyn Runtime) {
     server.shutdown().unwrap();
 }
 
-/// Shutdown ends sessions with an RTCP BYE and returns.
-pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
+/// Shutdown ends sessions with an RTCP BYE, sent before their connection
+/// closes (over UDP, or in the interleaved stream itself), and returns.
+pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime, tcp: bool) {
     let server = start_server(server_rt, &media_dir(), |o| o.looping = true);
     let c = client_rt
         .connect(options(
             &server,
             "testsrc-640x480-420.raw.mjpeg",
             Dialect::Standard,
-            false,
+            tcp,
         ))
         .unwrap();
     let mut seen = Seen::default();
@@ -565,8 +566,14 @@ pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     seen.frames_at_least(&c, 3);
     server.shutdown().unwrap();
     assert!(
-        seen.until(&c, DEADLINE, |s| s.end_of_stream || s.closed),
-        "BYE or close after shutdown"
+        seen.until(&c, DEADLINE, |s| s.end_of_stream),
+        "no BYE after shutdown (connection closed: {}); errors {:?}",
+        seen.closed,
+        seen.errors
+    );
+    assert!(
+        seen.until(&c, DEADLINE, |s| s.closed),
+        "the connection closes after the BYE"
     );
 }
 
@@ -686,9 +693,14 @@ macro_rules! runtime_suite {
                 suite::killed_client_gets_nothing_more(s);
             }
             #[test]
-            fn shutdown_sends_bye() {
+            fn shutdown_sends_bye_udp() {
                 let (s, c) = rts();
-                suite::shutdown_sends_bye(s, c);
+                suite::shutdown_sends_bye(s, c, false);
+            }
+            #[test]
+            fn shutdown_sends_bye_tcp() {
+                let (s, c) = rts();
+                suite::shutdown_sends_bye(s, c, true);
             }
             #[test]
             fn flooder_that_never_reads_is_disconnected() {
