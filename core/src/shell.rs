@@ -63,8 +63,16 @@ pub trait ServerIo {
     fn stream_ready(&mut self, conn: ConnectionId);
 
     /// Write what is left for `conn` (as for [`stream_ready`](Self::stream_ready)),
-    /// then close it and call [`ServerMachine::disconnected`].
+    /// then close it and call [`ServerMachine::disconnected`]. Read nothing
+    /// more from it: the core ignores its input. Should the peer not read,
+    /// the core says [`close_now`](Self::close_now) a while later.
     fn close_when_flushed(&mut self, conn: ConnectionId);
+
+    /// Close `conn` now, without writing what is left (the core has
+    /// discarded it), and call [`ServerMachine::disconnected`]. May come
+    /// after [`close_when_flushed`](Self::close_when_flushed) or instead of
+    /// it.
+    fn close_now(&mut self, conn: ConnectionId);
 
     /// Load `path` off the thread that serves clients (with [`load_media`])
     /// and answer with [`ServerMachine::handle_media`]. `Err` answers the
@@ -179,14 +187,14 @@ impl ServerMachine {
     }
 
     /// Reads once from `conn`'s stream with `read` (into the machine's
-    /// buffer) and feeds the core what came. `Ok(0)`: the peer closed;
-    /// `Err(WouldBlock)`: nothing to read now; any other error: the
-    /// connection failed. After `Ok(0)` or a failure, drop the stream and
-    /// call [`disconnected`](Self::disconnected).
+    /// buffer; again if a signal interrupts it) and feeds the core what
+    /// came. `Ok(0)`: the peer closed; `Err(WouldBlock)`: nothing to read
+    /// now; any other error: the connection failed. After `Ok(0)` or a
+    /// failure, drop the stream and call [`disconnected`](Self::disconnected).
     pub fn read_stream(
         &mut self,
         conn: ConnectionId,
-        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+        read: impl FnMut(&mut [u8]) -> io::Result<usize>,
     ) -> io::Result<usize> {
         let n = retry_interrupted(read, &mut self.buf)?;
         if n > 0 {
@@ -231,13 +239,15 @@ impl ServerMachine {
     }
 
     /// Receives one datagram on `socket` with `recv` (into the machine's
-    /// buffer) and feeds it to the core. `Err(WouldBlock)`: nothing waiting.
-    /// Other errors (an ICMP port unreachable reported for an earlier send)
-    /// are logged at debug level and returned; the socket is still usable.
+    /// buffer; again if a signal interrupts it) and feeds it to the core.
+    /// `Err(WouldBlock)`: nothing waiting. Other errors (an ICMP port
+    /// unreachable reported for an earlier send) are logged at debug level
+    /// and returned; the socket is still usable, and datagrams may be
+    /// queued behind the error: keep receiving until `WouldBlock`.
     pub fn read_datagram(
         &mut self,
         socket: ServerSocket,
-        recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+        recv: impl FnMut(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     ) -> io::Result<()> {
         let (n, from) = receive(socket, recv, &mut self.buf)?;
         let now = self.epoch.now();
@@ -318,6 +328,10 @@ impl ServerMachine {
                         }
                     }
                     ServerEvent::CloseConnection(id) => io.close_when_flushed(id),
+                    ServerEvent::DropConnection { conn, .. } => {
+                        warn!("{event}");
+                        io.close_now(conn);
+                    }
                     other if other.is_warning() => warn!("{other}"),
                     other => info!("{other}"),
                 }
@@ -447,7 +461,7 @@ impl ClientMachine {
     /// the shell keeps reading only after `Ok(n > 0)`.
     pub fn read_stream(
         &mut self,
-        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+        read: impl FnMut(&mut [u8]) -> io::Result<usize>,
     ) -> io::Result<usize> {
         let now = self.epoch.now();
         match retry_interrupted(read, &mut self.buf) {
@@ -470,11 +484,12 @@ impl ClientMachine {
     /// Receives one datagram on `socket` with `recv` and feeds the client,
     /// then hands over the events it caused at once (frames as they
     /// complete, not after a whole burst). `Err(WouldBlock)`: nothing
-    /// waiting; other errors are logged at debug level and returned.
+    /// waiting; other errors are logged at debug level and returned (keep
+    /// receiving: datagrams may be queued behind one).
     pub fn read_datagram(
         &mut self,
         socket: ClientSocket,
-        recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+        recv: impl FnMut(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     ) -> io::Result<()> {
         let (n, from) = receive(socket, recv, &mut self.buf)?;
         let now = self.epoch.now();
@@ -587,10 +602,18 @@ impl ClientMachine {
 /// for RTCP (RFC 3550 Section 11), or exactly `rtp_port`/`rtp_port + 1`
 /// when `rtp_port` is not 0. Plain blocking `std::net` sockets: the shell
 /// makes them non-blocking and registers them its own way.
+///
+/// `rtp_port` 65535 is refused (`InvalidInput`): there is no next port.
 pub fn bind_udp_pair(ip: IpAddr, rtp_port: u16) -> io::Result<(UdpSocket, UdpSocket)> {
     if rtp_port != 0 {
+        let Some(rtcp_port) = rtp_port.checked_add(1) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                std::format!("RTP port {rtp_port} leaves no port for RTCP"),
+            ));
+        };
         let rtp = UdpSocket::bind(SocketAddr::new(ip, rtp_port))?;
-        let rtcp = UdpSocket::bind(SocketAddr::new(ip, rtp_port.wrapping_add(1)))?;
+        let rtcp = UdpSocket::bind(SocketAddr::new(ip, rtcp_port))?;
         return Ok((rtp, rtcp));
     }
     let mut last = None;
@@ -608,6 +631,121 @@ pub fn bind_udp_pair(ip: IpAddr, rtp_port: u16) -> io::Result<(UdpSocket, UdpSoc
     Err(last.unwrap_or_else(|| {
         io::Error::new(io::ErrorKind::AddrInUse, "no free even/odd UDP port pair")
     }))
+}
+
+/// What a server shell does after a failed `accept` ([`AcceptErrors`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptStep {
+    /// Accept the next connection at once (this one failed on its own:
+    /// aborted or reset before it was accepted, or a signal came).
+    Next,
+    /// Nothing to accept: wait for the listener to be readable.
+    Wait,
+    /// Out of a resource (descriptors, memory, buffers): accept nothing
+    /// until this instant, then try again, whether or not the listener
+    /// reports anything new (connections that queued meanwhile do not).
+    RetryAt(std::time::Instant),
+}
+
+/// The first pause after an accept that failed for want of a resource.
+const ACCEPT_BACKOFF_FIRST: std::time::Duration = std::time::Duration::from_millis(50);
+/// The longest pause: a server whose descriptors come back accepts again
+/// within this.
+const ACCEPT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One accept-error policy for every server shell.
+///
+/// An error that concerns only the connection at hand is skipped; one that
+/// will persist for a while (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`, or
+/// anything unknown) pauses accepting, 50 ms at first and twice as long
+/// each time it fails again, up to a second, so the loop neither spins nor
+/// gives up. An episode of such failures is logged once, as a warning when
+/// it starts and at info level when an accept succeeds again.
+#[derive(Debug, Default)]
+pub struct AcceptErrors {
+    /// Failures since the last successful accept.
+    failures: u64,
+    backoff: Option<std::time::Duration>,
+    retry_at: Option<std::time::Instant>,
+}
+
+impl AcceptErrors {
+    /// A policy with no failure behind it.
+    pub fn new() -> AcceptErrors {
+        AcceptErrors::default()
+    }
+
+    /// An accept succeeded: an episode of failures, if any, is over.
+    pub fn accepted(&mut self) {
+        if self.backoff.is_some() {
+            info!(
+                "accepting connections again after {} failed attempts",
+                self.failures
+            );
+        }
+        self.failures = 0;
+        self.backoff = None;
+        self.retry_at = None;
+    }
+
+    /// An accept at `now` failed with `error`: what to do next.
+    pub fn failed(&mut self, now: std::time::Instant, error: &io::Error) -> AcceptStep {
+        use io::ErrorKind::*;
+        match error.kind() {
+            WouldBlock => return AcceptStep::Wait,
+            Interrupted => return AcceptStep::Next,
+            ConnectionAborted | ConnectionReset => {
+                debug!("accept: {error}");
+                return AcceptStep::Next;
+            }
+            _ => {}
+        }
+        self.failures += 1;
+        let backoff = match self.backoff {
+            None => {
+                warn!(
+                    "accept: {error}; not accepting connections for {} ms, then retrying (no more warnings until one succeeds)",
+                    ACCEPT_BACKOFF_FIRST.as_millis()
+                );
+                ACCEPT_BACKOFF_FIRST
+            }
+            Some(b) => {
+                debug!("accept: {error} ({} failures in a row)", self.failures);
+                (b * 2).min(ACCEPT_BACKOFF_MAX)
+            }
+        };
+        self.backoff = Some(backoff);
+        let at = now + backoff;
+        self.retry_at = Some(at);
+        AcceptStep::RetryAt(at)
+    }
+
+    /// While accepting is paused: when to try again.
+    pub fn retry_at(&self) -> Option<std::time::Instant> {
+        self.retry_at
+    }
+
+    /// Whether accepting is paused at `now` (a readiness event of the
+    /// listener is then ignored: the retry accepts what is queued).
+    pub fn paused(&self, now: std::time::Instant) -> bool {
+        self.retry_at.is_some_and(|t| now < t)
+    }
+
+    /// Whether the pause is over at `now`: `true` once per pause (then
+    /// accept until [`AcceptStep::Wait`]).
+    pub fn retry_due(&mut self, now: std::time::Instant) -> bool {
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            return true;
+        }
+        false
+    }
+
+    /// Whether an episode of failures is going on (no success since the
+    /// first one).
+    pub fn failing(&self) -> bool {
+        self.backoff.is_some()
+    }
 }
 
 /// The address a client binds its UDP pair on: any address of the server's
@@ -640,7 +778,7 @@ pub fn wait_for(deadline: Option<std::time::Instant>) -> Option<std::time::Durat
 /// are routine) and returned.
 fn receive(
     socket: impl core::fmt::Debug,
-    recv: impl FnOnce(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
+    recv: impl FnMut(&mut [u8]) -> io::Result<(usize, SocketAddr)>,
     buf: &mut [u8],
 ) -> io::Result<(usize, SocketAddr)> {
     retry_interrupted(recv, buf).inspect_err(|e| {
@@ -650,17 +788,19 @@ fn receive(
     })
 }
 
-/// Runs a non-blocking I/O call into `buf`, again if a signal interrupted it.
+/// Runs a non-blocking I/O call into `buf`, again if a signal interrupted
+/// it: with edge-triggered readiness (mio) no new wake-up would come for
+/// what is already waiting, so an interrupted call cannot pass for
+/// `WouldBlock`.
 fn retry_interrupted<T>(
-    op: impl FnOnce(&mut [u8]) -> io::Result<T>,
+    mut op: impl FnMut(&mut [u8]) -> io::Result<T>,
     buf: &mut [u8],
 ) -> io::Result<T> {
-    // `op` is FnOnce (it may move the socket borrow in); an interrupted
-    // non-blocking call is rare enough that the shell's next readiness
-    // wake-up is the retry.
-    match op(buf) {
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(io::ErrorKind::WouldBlock.into()),
-        other => other,
+    loop {
+        match op(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
     }
 }
 
@@ -676,6 +816,7 @@ mod tests {
         blocked: Vec<ServerSocket>,
         ready: Vec<ConnectionId>,
         closing: Vec<ConnectionId>,
+        dropped: Vec<ConnectionId>,
         media: Vec<(MediaRequestId, String)>,
         loader_gone: bool,
     }
@@ -696,6 +837,9 @@ mod tests {
         }
         fn close_when_flushed(&mut self, conn: ConnectionId) {
             self.closing.push(conn);
+        }
+        fn close_now(&mut self, conn: ConnectionId) {
+            self.dropped.push(conn);
         }
         fn load_media(&mut self, request: MediaRequestId, path: String) -> Result<(), MediaError> {
             if self.loader_gone {
@@ -846,10 +990,20 @@ mod tests {
             .read_stream(conn, |_| Err(io::ErrorKind::WouldBlock.into()))
             .unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
-        let e = m
-            .read_stream(conn, |_| Err(io::ErrorKind::Interrupted.into()))
-            .unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        // Interrupted by a signal: read again, at once (an edge-triggered
+        // shell would get no new wake-up for what is waiting).
+        let mut calls = 0;
+        let n = m
+            .read_stream(conn, |buf| {
+                calls += 1;
+                if calls < 3 {
+                    return Err(io::ErrorKind::Interrupted.into());
+                }
+                buf[..2].copy_from_slice(b"\r\n");
+                Ok(2)
+            })
+            .unwrap();
+        assert_eq!((n, calls), (2, 3));
         assert_eq!(m.read_stream(conn, |_| Ok(0)).unwrap(), 0);
         m.disconnected(conn, None);
         assert_eq!(m.server().connection_count(), 0);
@@ -878,6 +1032,117 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    /// Counts the warnings logged on this thread.
+    struct CountWarnings(Arc<std::sync::atomic::AtomicUsize>);
+
+    impl tracing::Subscriber for CountWarnings {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            if *event.metadata().level() == tracing::Level::WARN {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn accept_errors_skip_retry_and_back_off() {
+        let warnings = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = || warnings.load(std::sync::atomic::Ordering::Relaxed);
+        let _guard = tracing::subscriber::set_default(CountWarnings(Arc::clone(&warnings)));
+        let mut p = AcceptErrors::new();
+        let t0 = std::time::Instant::now();
+        let err = |kind: io::ErrorKind| io::Error::from(kind);
+        let emfile = || io::Error::from_raw_os_error(24);
+
+        // The connection at hand failed: take the next one at once.
+        for kind in [
+            io::ErrorKind::ConnectionAborted,
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::Interrupted,
+        ] {
+            assert_eq!(p.failed(t0, &err(kind)), AcceptStep::Next);
+        }
+        assert_eq!(
+            p.failed(t0, &err(io::ErrorKind::WouldBlock)),
+            AcceptStep::Wait
+        );
+        assert!(!p.failing() && p.retry_at().is_none());
+        assert_eq!(count(), 0);
+
+        // Out of descriptors: pause, longer each time, capped; warn once.
+        let mut t = t0;
+        let mut pauses = Vec::new();
+        for _ in 0..8 {
+            let AcceptStep::RetryAt(at) = p.failed(t, &emfile()) else {
+                panic!("EMFILE must pause accepting");
+            };
+            assert_eq!(p.retry_at(), Some(at));
+            assert!(p.paused(t) && !p.retry_due(t), "not before the pause ends");
+            assert!(p.retry_due(at), "due when it ends");
+            assert!(!p.retry_due(at), "once");
+            pauses.push(at - t);
+            t = at;
+        }
+        assert_eq!(pauses[0], ACCEPT_BACKOFF_FIRST);
+        assert!(pauses.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(*pauses.last().unwrap(), ACCEPT_BACKOFF_MAX);
+        assert_eq!(count(), 1, "one warning per episode");
+
+        // A success ends the episode: the next failure warns again and
+        // pauses briefly again.
+        p.accepted();
+        assert!(!p.failing() && p.retry_at().is_none());
+        assert_eq!(
+            p.failed(t, &io::Error::other("ENFILE")),
+            AcceptStep::RetryAt(t + ACCEPT_BACKOFF_FIRST)
+        );
+        assert_eq!(count(), 2);
+    }
+
+    #[test]
+    fn no_udp_pair_above_the_last_port() {
+        let e = bind_udp_pair(Ipv4Addr::LOCALHOST.into(), u16::MAX).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        let (rtp, rtcp) = bind_udp_pair(Ipv4Addr::LOCALHOST.into(), 0).unwrap();
+        let port = rtp.local_addr().unwrap().port();
+        assert_eq!(port % 2, 0);
+        assert_eq!(rtcp.local_addr().unwrap().port(), port + 1);
+    }
+
+    #[test]
+    fn a_peer_that_never_reads_is_closed_at_once() {
+        let mut m = machine();
+        let mut io = Recorder::default();
+        let conn = m
+            .connect(
+                "127.0.0.1:554".parse().unwrap(),
+                "127.0.0.1:40000".parse().unwrap(),
+            )
+            .unwrap();
+        let options = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n".repeat(100);
+        for _ in 0..100_000 {
+            request(&mut m, conn, &options);
+            m.drain(&mut io);
+            if !io.dropped.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(io.dropped, [conn], "told to close it now");
+        assert!(io.closing.is_empty(), "not after writing its backlog");
+        assert!(!m.has_stream_output(conn), "its backlog is discarded");
+        m.disconnected(conn, None);
+        assert_eq!(m.server().connection_count(), 0);
     }
 
     #[derive(Default)]

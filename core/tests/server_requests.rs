@@ -313,6 +313,10 @@ fn a_slow_drip_is_cut_at_the_request_timeout() {
         w.server.handle_stream_data(now, c, &[*b]);
         w.run_for(Duration::from_secs(1));
         options_ok(&mut w, bystander, 1);
+        if closed(&w, c) {
+            // Read the answer before the close linger drops it.
+            break;
+        }
     }
     assert!(closed(&w, c), "stalled request closed after 10 s");
     let r = String::from_utf8_lossy(&w.take_stream(c)).into_owned();

@@ -7,7 +7,7 @@ mod sim;
 use sim::{Link, World, clip, server_config};
 use stream_core::client::ClientEvent;
 use stream_core::jpeg::Jpeg;
-use stream_core::server::{EndReason, ServerEvent};
+use stream_core::server::{DropReason, EndReason, ServerEvent};
 use stream_core::session::{Dialect, State};
 use stream_core::{Duration, Instant};
 
@@ -179,6 +179,54 @@ fn vanished_client_is_reaped_at_timeout_and_sent_nothing_after() {
         "nothing is sent after the session ends"
     );
     assert_eq!(w.server.session_count(), 0);
+}
+
+/// A TCP-interleaved player that freezes (never reads again, never says
+/// anything) loses its session at the timeout; its connection is then
+/// closed, and dropped with its unread bytes once the close linger is over,
+/// instead of waiting forever for the player to read.
+#[test]
+fn frozen_tcp_player_is_dropped_after_its_session_times_out() {
+    let mut w = world(Link::default());
+    let c = w.connect("clip.mjpeg", Dialect::Standard, true);
+    w.clients[c].client.setup(w.now).unwrap();
+    assert!(w.run_until_state(c, State::Ready, 5 * SECOND));
+    w.clients[c].client.play(w.now, None).unwrap();
+    assert!(w.run_until_state(c, State::Playing, 5 * SECOND));
+    w.run_for(SECOND);
+    w.clients[c].alive = false;
+    let frozen_at = w.now;
+    w.run_for(Duration::from_secs(120));
+    let at = |want: fn(&ServerEvent) -> bool| {
+        w.server_events
+            .iter()
+            .find_map(|(t, e)| want(e).then_some(*t))
+    };
+    let ended = at(|e| {
+        matches!(
+            e,
+            ServerEvent::SessionEnded {
+                reason: EndReason::Timeout,
+                ..
+            }
+        )
+    })
+    .expect("session reaped");
+    let closed = at(|e| matches!(e, ServerEvent::CloseConnection(_))).expect("connection closed");
+    let dropped = at(|e| {
+        matches!(
+            e,
+            ServerEvent::DropConnection {
+                reason: DropReason::Linger { unwritten },
+                ..
+            } if *unwritten > 0
+        )
+    })
+    .expect("connection dropped");
+    assert!(ended - frozen_at <= Duration::from_secs(60));
+    assert!(closed >= ended);
+    assert_eq!(dropped - closed, server_config().close_linger);
+    assert_eq!(w.server.connection_count(), 0, "its socket is gone");
 }
 
 #[test]

@@ -1164,6 +1164,16 @@ impl Harness {
                         conn.server_closed = true;
                         self.server.handle_disconnect(self.now, id);
                     }
+                    ServerEvent::DropConnection { conn: id, .. } => {
+                        let c = self
+                            .conn_index(id)
+                            .unwrap_or_else(|| panic!("drop of unknown connection {id}"));
+                        assert!(!self.conns[c].server_closed, "{id} dropped after its close");
+                        // Closed at once: what it did not read is gone.
+                        assert!(self.server.stream_outgoing(id).is_empty());
+                        self.conns[c].server_closed = true;
+                        self.server.handle_disconnect(self.now, id);
+                    }
                     _ => {}
                 }
             }

@@ -150,18 +150,25 @@ impl ClientLoop {
     }
 
     fn read_udp(&mut self, socket: ClientSocket) {
-        let Some((rtp, rtcp)) = &self.io.udp else {
+        let Some((rtp, rtcp)) = &mut self.io.udp else {
             return;
         };
-        let sock = match socket {
-            ClientSocket::Rtp => rtp,
-            ClientSocket::Rtcp => rtcp,
+        let (sock, token) = match socket {
+            ClientSocket::Rtp => (rtp, RTP),
+            ClientSocket::Rtcp => (rtcp, RTCP),
         };
-        while self
-            .machine
-            .read_datagram(socket, |buf| sock.recv_from(buf))
-            .is_ok()
-        {}
+        let machine = &mut self.machine;
+        let all_taken = crate::receive_until_blocked(|| {
+            machine.read_datagram(socket, |buf| sock.recv_from(buf))
+        });
+        if !all_taken {
+            // More may wait: ask for another event.
+            let _ = self
+                .io
+                .poll
+                .registry()
+                .reregister(sock, token, Interest::READABLE);
+        }
     }
 
     fn flush_stream(&mut self) {

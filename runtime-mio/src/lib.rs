@@ -46,6 +46,25 @@ impl Runtime for MioRuntime {
     }
 }
 
+/// How many datagrams (or receive errors) one readiness event takes from a
+/// UDP socket before the loop turns to the others.
+const DATAGRAMS_PER_WAKE: usize = 256;
+
+/// Receives datagrams with `recv` (a machine's `read_datagram`) until the
+/// socket would block. An error does not end it: readiness is
+/// edge-triggered, so datagrams queued behind an ICMP report of an earlier
+/// send (which the machine logs) would wait for the next one to arrive.
+/// `false` if it stopped after [`DATAGRAMS_PER_WAKE`], with more perhaps
+/// waiting: re-arm the socket (reregister it) for another event.
+fn receive_until_blocked(mut recv: impl FnMut() -> io::Result<()>) -> bool {
+    for _ in 0..DATAGRAMS_PER_WAKE {
+        if matches!(recv(), Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Asks for write readiness on `source` exactly while `want` holds (with
 /// `registered` tracking what is registered), so the poll neither misses a
 /// writable socket with output pending nor wakes for one with none.
@@ -66,5 +85,39 @@ fn want_writable(
     };
     if registry.reregister(source, token, interest).is_ok() {
         *registered = want;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datagrams_behind_an_error_are_received() {
+        let mut script = vec![
+            Ok(()),
+            Err(io::ErrorKind::ConnectionRefused),
+            Ok(()),
+            Err(io::ErrorKind::WouldBlock),
+            Ok(()),
+        ]
+        .into_iter();
+        let mut calls = 0;
+        let done = receive_until_blocked(|| {
+            calls += 1;
+            script.next().unwrap().map_err(io::Error::from)
+        });
+        assert!(done);
+        assert_eq!(calls, 4, "past the error, up to WouldBlock");
+    }
+
+    #[test]
+    fn a_socket_that_never_blocks_gets_a_cap() {
+        let mut calls = 0;
+        assert!(!receive_until_blocked(|| {
+            calls += 1;
+            Err(io::ErrorKind::ConnectionRefused.into())
+        }));
+        assert_eq!(calls, DATAGRAMS_PER_WAKE);
     }
 }

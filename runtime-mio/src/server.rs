@@ -15,7 +15,8 @@ use stream_core::clip::Clip;
 use stream_core::runtime::{RunLoop, ServerOptions};
 use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
 use stream_core::shell::{
-    ServerIo, ServerMachine, bind_udp_pair, load_media, media_library, wait_for,
+    AcceptErrors, AcceptStep, ServerIo, ServerMachine, bind_udp_pair, load_media, media_library,
+    wait_for,
 };
 
 const LISTENER: Token = Token(0);
@@ -26,6 +27,11 @@ const FIRST_CONNECTION: usize = 16;
 
 /// How long shutdown waits for BYEs and replies to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// How many reads (of up to 64 KiB) one readiness event of a connection
+/// gets before the loop turns to the others; then the connection is
+/// re-armed for another event.
+const READS_PER_WAKE: usize = 32;
 
 /// Asks a running [`ServerLoop`] to shut down (from another thread or a
 /// signal handler).
@@ -48,6 +54,7 @@ struct Conn {
     stream: TcpStream,
     id: ConnectionId,
     writable_interest: bool,
+    /// The core closed it: write what is left, read nothing more.
     closing: bool,
 }
 
@@ -64,6 +71,8 @@ struct Io {
     loader: mpsc::Sender<(MediaRequestId, String)>,
     /// Connections with bytes to write, collected during a drain.
     ready: Vec<Token>,
+    /// Connections to close at once, collected during a drain.
+    abandoned: Vec<Token>,
 }
 
 /// A bound server, ready to [`run`](Self::run).
@@ -73,6 +82,7 @@ pub struct ServerLoop {
     waker: Arc<Waker>,
     stop: Arc<AtomicBool>,
     machine: ServerMachine,
+    accept_errors: AcceptErrors,
     next_token: usize,
     answers: mpsc::Receiver<MediaAnswer>,
     local_addr: SocketAddr,
@@ -125,11 +135,13 @@ impl ServerLoop {
                 tokens: HashMap::new(),
                 loader,
                 ready: Vec::new(),
+                abandoned: Vec::new(),
             },
             listener,
             stop: Arc::new(AtomicBool::new(false)),
             waker,
             machine,
+            accept_errors: AcceptErrors::new(),
             next_token: FIRST_CONNECTION,
             answers,
             local_addr,
@@ -164,8 +176,12 @@ impl ServerLoop {
                     return Ok(());
                 }
             }
-            // While shutting down, look at the clock at least every 50 ms.
-            let timeout = wait_for(deadline);
+            // While shutting down, look at the clock at least every 50 ms;
+            // while accepting is paused, wake to retry.
+            let timeout = match (wait_for(deadline), wait_for(self.accept_errors.retry_at())) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timeout = match shutdown_deadline {
                 Some(_) => Some(timeout.map_or(Duration::from_millis(50), |t| {
                     t.min(Duration::from_millis(50))
@@ -179,7 +195,9 @@ impl ServerLoop {
             }
             for event in events.iter() {
                 match event.token() {
-                    LISTENER => self.accept()?,
+                    // While paused, the retry accepts what queued.
+                    LISTENER if self.accept_errors.paused(Instant::now()) => {}
+                    LISTENER => self.accept(),
                     RTP | RTCP => {
                         let socket = if event.token() == RTP {
                             ServerSocket::Rtp
@@ -199,6 +217,13 @@ impl ServerLoop {
                         }
                     }
                     token => {
+                        let closing = self.io.conns.get(&token).is_some_and(|c| c.closing);
+                        if closing {
+                            // Only its output matters now; a failed write
+                            // (the peer reset it) drops it.
+                            self.flush_conn(token);
+                            continue;
+                        }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
                             self.read_conn(token);
                         }
@@ -208,14 +233,21 @@ impl ServerLoop {
                     }
                 }
             }
+            if self.accept_errors.retry_due(Instant::now()) {
+                self.accept();
+            }
             self.machine.handle_timeout();
         }
     }
 
-    fn accept(&mut self) -> io::Result<()> {
+    /// Accepts until nothing is queued, or an error pauses accepting (the
+    /// run loop then retries at [`AcceptErrors::retry_at`]: the listener
+    /// reports no new event for connections that are already queued).
+    fn accept(&mut self) {
         loop {
             match self.listener.accept() {
                 Ok((mut stream, peer)) => {
+                    self.accept_errors.accepted();
                     let local = stream.local_addr().unwrap_or(self.local_addr);
                     let Some(id) = self.machine.connect(local, peer) else {
                         continue;
@@ -243,14 +275,10 @@ impl ServerLoop {
                     );
                     self.io.tokens.insert(id, token);
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of descriptors, a connection reset before accept...:
-                // log and keep serving.
-                Err(e) => {
-                    tracing::warn!("accept: {e}");
-                    return Ok(());
-                }
+                Err(e) => match self.accept_errors.failed(Instant::now(), &e) {
+                    AcceptStep::Next => {}
+                    AcceptStep::Wait | AcceptStep::RetryAt(_) => return,
+                },
             }
         }
     }
@@ -260,20 +288,29 @@ impl ServerLoop {
             ServerSocket::Rtp => &self.io.rtp,
             ServerSocket::Rtcp => &self.io.rtcp,
         };
-        // Until WouldBlock, or an error (ICMP port unreachable from an
-        // earlier send...), which the machine logs.
-        while self
-            .machine
-            .read_datagram(socket, |buf| sock.recv_from(buf))
-            .is_ok()
-        {}
+        let machine = &mut self.machine;
+        let all_taken = crate::receive_until_blocked(|| {
+            machine.read_datagram(socket, |buf| sock.recv_from(buf))
+        });
+        if !all_taken {
+            let blocked = self.machine.blocked_socket() == Some(socket);
+            self.io.set_udp_writable_interest(socket, blocked);
+        }
     }
 
+    /// Reads what `token`'s peer sent, feeding and draining the machine
+    /// after each read, until it would block, the connection ends, or the
+    /// core closes it (then nothing more is read: the core would ignore
+    /// it). After [`READS_PER_WAKE`] reads, re-arms it and lets the others
+    /// have their turn.
     fn read_conn(&mut self, token: Token) {
-        let Some(conn) = self.io.conns.get_mut(&token) else {
-            return;
-        };
-        loop {
+        for _ in 0..READS_PER_WAKE {
+            let Some(conn) = self.io.conns.get_mut(&token) else {
+                return;
+            };
+            if conn.closing {
+                return;
+            }
             match self
                 .machine
                 .read_stream(conn.id, |buf| conn.stream.read(buf))
@@ -283,6 +320,20 @@ impl ServerLoop {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) => return self.drop_conn(token, Some(e)),
             }
+            // What it sent may have closed or dropped it.
+            self.drain();
+        }
+        if let Some(conn) = self.io.conns.get_mut(&token) {
+            let interest = if conn.writable_interest {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ = self
+                .io
+                .poll
+                .registry()
+                .reregister(&mut conn.stream, token, interest);
         }
     }
 
@@ -318,14 +369,24 @@ impl ServerLoop {
         }
     }
 
-    /// Drains the machine, then writes to the connections it named; returns
-    /// the next deadline.
+    /// Drains the machine, closes the connections it gave up on and writes
+    /// to those it named, until closing and writing feed it nothing more;
+    /// returns the next deadline.
     fn drain(&mut self) -> Option<Instant> {
-        let deadline = self.machine.drain(&mut self.io);
-        for token in std::mem::take(&mut self.io.ready) {
-            self.flush_conn(token);
+        loop {
+            let deadline = self.machine.drain(&mut self.io);
+            let abandoned = std::mem::take(&mut self.io.abandoned);
+            let ready = std::mem::take(&mut self.io.ready);
+            if abandoned.is_empty() && ready.is_empty() {
+                return deadline;
+            }
+            for token in abandoned {
+                self.drop_conn(token, None);
+            }
+            for token in ready {
+                self.flush_conn(token);
+            }
         }
-        deadline
     }
 }
 
@@ -367,8 +428,26 @@ impl ServerIo for Io {
         if let Some(&token) = self.tokens.get(&conn) {
             if let Some(c) = self.conns.get_mut(&token) {
                 c.closing = true;
+                // Its input no longer matters: no wake-ups for it.
+                if self
+                    .poll
+                    .registry()
+                    .reregister(&mut c.stream, token, Interest::WRITABLE)
+                    .is_ok()
+                {
+                    c.writable_interest = true;
+                }
             }
             self.ready.push(token);
+        }
+    }
+
+    fn close_now(&mut self, conn: ConnectionId) {
+        if let Some(&token) = self.tokens.get(&conn) {
+            if let Some(c) = self.conns.get_mut(&token) {
+                c.closing = true;
+            }
+            self.abandoned.push(token);
         }
     }
 

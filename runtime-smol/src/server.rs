@@ -27,17 +27,14 @@ use smol::{LocalExecutor, Task, future};
 use stream_core::media::MediaLibrary;
 use stream_core::runtime::{RunLoop, ServerOptions};
 use stream_core::server::{ConnectionId, Datagram, MediaError, MediaRequestId, ServerSocket};
-use stream_core::shell::{ServerIo, ServerMachine, bind_udp_pair, load_media, media_library};
-use tracing::warn;
+use stream_core::shell::{
+    AcceptErrors, AcceptStep, ServerIo, ServerMachine, bind_udp_pair, load_media, media_library,
+};
 
 use crate::wake::{Budget, Deadline, Notify, receive_datagrams};
 
 /// How long shutdown waits for BYEs and replies to drain.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-
-/// How long the accept loop pauses after an error that may persist (out of
-/// file descriptors), rather than retrying at once and spinning.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Asks a running [`ServerLoop`] to shut down (from another thread or a
 /// signal handler).
@@ -165,10 +162,14 @@ impl ServerLoop {
         future::or(lifetime(&shared, self.stop_rx), async {
             while let Ok((id, stream, slot)) = connections.recv().await {
                 let stream = Rc::new(stream);
-                let writer =
-                    executor.spawn(write_half(Rc::clone(&shared), id, Rc::clone(&stream), slot));
+                let writer = executor.spawn(write_half(
+                    Rc::clone(&shared),
+                    id,
+                    Rc::clone(&stream),
+                    Rc::clone(&slot),
+                ));
                 executor
-                    .spawn(connection(Rc::clone(&shared), id, stream, writer))
+                    .spawn(connection(Rc::clone(&shared), id, stream, slot, writer))
                     .detach();
             }
             // The accept task never ends by itself.
@@ -215,12 +216,14 @@ impl Shared {
     }
 }
 
-/// What a connection's write half waits on.
+/// What a connection's tasks wait on.
 struct ConnSlot {
     /// The core has bytes for this connection, or it is closing.
     ready: Notify,
-    /// Close once everything is written.
+    /// Close once everything is written; read nothing more.
     closing: Cell<bool>,
+    /// Close now, without writing what is left.
+    abandon: Notify,
 }
 
 /// What the machine asks of the tasks ([`ServerIo`]).
@@ -265,6 +268,13 @@ impl ServerIo for Io {
         if let Some(slot) = self.conns.get(&conn) {
             slot.closing.set(true);
             slot.ready.notify();
+        }
+    }
+
+    fn close_now(&mut self, conn: ConnectionId) {
+        if let Some(slot) = self.conns.get(&conn) {
+            slot.closing.set(true);
+            slot.abandon.notify();
         }
     }
 
@@ -315,15 +325,18 @@ async fn accept(
     accepted: Sender<Accepted>,
 ) {
     let mut budget = Budget::default();
+    let mut errors = AcceptErrors::new();
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                errors.accepted();
                 let local = stream.get_ref().local_addr().unwrap_or(local_addr);
                 if let Some(id) = shared.input(|m| m.connect(local, peer)) {
                     let _ = stream.get_ref().set_nodelay(true);
                     let slot = Rc::new(ConnSlot {
                         ready: Notify::new(),
                         closing: Cell::new(false),
+                        abandon: Notify::new(),
                     });
                     shared
                         .state
@@ -337,52 +350,73 @@ async fn accept(
                 }
                 budget.spend().await;
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
-                ) => {}
-            // Out of descriptors and the like: log, pause, keep serving.
-            Err(e) => {
-                warn!("accept: {e}");
-                Timer::after(ACCEPT_BACKOFF).await;
-            }
+            Err(e) => match errors.failed(std::time::Instant::now(), &e) {
+                // `accept().await` waits for readiness itself.
+                AcceptStep::Next | AcceptStep::Wait => {}
+                AcceptStep::RetryAt(at) => {
+                    Timer::at(at).await;
+                    errors.retry_due(std::time::Instant::now());
+                }
+            },
         }
     }
 }
 
 /// One connection: its read half, in this task, and its write half, a task
 /// of its own (so that a wake-up of one never polls the other), until
-/// either ends: the peer closed, an error, or the core closed it and all is
-/// written. Dropping the write half's handle cancels it.
+/// either ends (the peer closed, an error, or the core closed it and all is
+/// written) or the core drops the connection. Dropping the write half's
+/// handle cancels it.
 async fn connection(
     shared: Rc<Shared>,
     id: ConnectionId,
     stream: Rc<Async<TcpStream>>,
+    slot: Rc<ConnSlot>,
     writer: Task<io::Result<()>>,
 ) {
-    let result = future::or(read_half(&shared, id, &stream), writer).await;
+    let result = future::or(
+        future::or(read_half(&shared, id, &stream, &slot), writer),
+        async {
+            slot.abandon.notified().await;
+            Ok(())
+        },
+    )
+    .await;
     shared.state.borrow_mut().io.conns.remove(&id);
     drop(stream);
     shared.input(|m| m.disconnected(id, result.err().as_ref()));
 }
 
-/// Feeds what arrives to the core; `Ok` when the peer closes.
-async fn read_half(shared: &Shared, id: ConnectionId, stream: &Async<TcpStream>) -> io::Result<()> {
+/// Feeds what arrives to the core; `Ok` when the peer closes. Once the
+/// core closes the connection, reads nothing more (the core would ignore
+/// it) and never ends: the write half or a drop ends the connection.
+async fn read_half(
+    shared: &Shared,
+    id: ConnectionId,
+    stream: &Async<TcpStream>,
+    slot: &ConnSlot,
+) -> io::Result<()> {
     let mut budget = Budget::default();
     loop {
         // The machine reads into its own buffer while the task holds the
         // borrow: no await in between, and no buffer per connection.
         let n = stream
             .read_with(|s| {
+                if slot.closing.get() {
+                    return Ok(None);
+                }
                 let mut s = s;
                 shared
                     .state
                     .borrow_mut()
                     .machine
                     .read_stream(id, |buf| s.read(buf))
+                    .map(Some)
             })
             .await?;
+        let Some(n) = n else {
+            return future::pending().await;
+        };
         if n == 0 {
             return Ok(());
         }

@@ -6,7 +6,7 @@ use core::net::SocketAddr;
 
 use crate::clip::Clip;
 use crate::session::Dialect;
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 use super::{ConnectionId, MediaError, MediaRequestId, ServerConfig};
 
@@ -22,6 +22,9 @@ pub(super) enum Expiry {
     Stalled,
     /// No session and nothing said for a session timeout: close.
     Idle,
+    /// Closing, and the peer has not taken its last bytes within the
+    /// linger: drop it.
+    Linger,
 }
 
 pub(super) struct Connection {
@@ -35,6 +38,11 @@ pub(super) struct Connection {
     pub(super) dialect: Option<Dialect>,
     /// A CloseConnection event has been emitted; ignore further input.
     pub(super) closing: bool,
+    /// When a closing connection whose output is still unwritten is
+    /// dropped (the peer stopped reading).
+    linger_until: Option<Instant>,
+    /// A DropConnection event has been emitted; the output is discarded.
+    pub(super) dropped: bool,
     /// Queued in the server's `stream_ready` list.
     pub(super) announced: bool,
     /// The request at the front of `input` waits for this media answer.
@@ -69,6 +77,8 @@ impl Connection {
             output_start: 0,
             dialect: None,
             closing: false,
+            linger_until: None,
+            dropped: false,
             announced: false,
             waiting_for: None,
             media_answer: None,
@@ -163,13 +173,31 @@ impl Connection {
         }
     }
 
+    /// Starts closing: input is ignored from now on, and what is left to
+    /// write gets until `now + linger`.
+    pub(super) fn start_closing(&mut self, now: Instant, linger: Duration) {
+        self.closing = true;
+        self.linger_until = Some(now + linger);
+    }
+
+    /// Gives up on the peer: input and unwritten output are discarded,
+    /// the shell closes the socket at once.
+    pub(super) fn drop_now(&mut self) {
+        self.closing = true;
+        self.dropped = true;
+        self.linger_until = None;
+        self.output.clear();
+        self.output_start = 0;
+        self.discard_input();
+    }
+
     pub(super) fn touch(&mut self, now: Instant) {
         self.last_activity = now;
     }
 
     pub(super) fn deadline(&self, config: &ServerConfig) -> Option<Instant> {
         if self.closing {
-            return None;
+            return self.linger_until;
         }
         let mut d: Option<Instant> = None;
         let mut min = |t: Instant| d = Some(d.map_or(t, |x| x.min(t)));
@@ -189,7 +217,10 @@ impl Connection {
 
     pub(super) fn expired(&self, now: Instant, config: &ServerConfig) -> Expiry {
         if self.closing {
-            return Expiry::None;
+            return match self.linger_until {
+                Some(t) if t <= now => Expiry::Linger,
+                _ => Expiry::None,
+            };
         }
         if self.waiting_for.is_none() {
             if self.tail_pending

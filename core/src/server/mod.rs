@@ -86,8 +86,11 @@ pub struct ServerConfig {
     /// connection has more than this many bytes waiting to be written.
     pub interleaved_backlog: usize,
     /// A connection whose unwritten replies exceed this (it sends requests
-    /// but does not read) is closed.
+    /// but does not read) is dropped at once, its replies discarded.
     pub max_stream_backlog: usize,
+    /// How long a closed connection may take to read what is left for it
+    /// before it is dropped, unread output and all.
+    pub close_linger: Duration,
     /// Interval between RTCP sender reports of a playing session
     /// (RFC 3550 Section 6.2: at least 5 s for a small session).
     pub rtcp_interval: Duration,
@@ -116,6 +119,7 @@ impl Default for ServerConfig {
             max_sessions_per_connection: 16,
             interleaved_backlog: 512 * 1024,
             max_stream_backlog: 4 * 1024 * 1024,
+            close_linger: Duration::from_secs(5),
             rtcp_interval: Duration::from_secs(5),
             ntp_at_zero: 0,
             server_name: String::from(concat!("stream-core/", env!("CARGO_PKG_VERSION"))),
@@ -187,6 +191,40 @@ pub enum ConnectError {
     ShuttingDown,
 }
 
+/// Why the server gave up on a connection's peer
+/// ([`ServerEvent::DropConnection`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// More than [`ServerConfig::max_stream_backlog`] bytes of replies were
+    /// waiting: it sends requests and does not read the answers.
+    Backlog {
+        /// Bytes unwritten when it was dropped.
+        unwritten: usize,
+    },
+    /// Closed, and [`ServerConfig::close_linger`] later its last bytes were
+    /// still unwritten: it stopped reading.
+    Linger {
+        /// Bytes unwritten when it was dropped.
+        unwritten: usize,
+    },
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DropReason::Backlog { unwritten } => write!(
+                f,
+                "{unwritten} bytes of replies unread: it sends requests and does not read"
+            ),
+            DropReason::Linger { unwritten } => write!(
+                f,
+                "closed, and still {unwritten} bytes unread when its time to read them ran out"
+            ),
+        }
+    }
+}
+
 /// Public description of a session, for log lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -231,8 +269,23 @@ pub enum ServerEvent {
         path: String,
     },
     /// Write what is left in [`Server::stream_outgoing`] for this
-    /// connection, then close it. Nothing more will be said about it.
+    /// connection, then close it; stop reading from it (its input is
+    /// ignored). Nothing more will be said about it, unless it is still
+    /// open [`ServerConfig::close_linger`] later: then
+    /// [`DropConnection`](Self::DropConnection).
     CloseConnection(ConnectionId),
+    /// Close this connection now, without writing what is left: the core
+    /// has discarded it (the peer stopped reading). Sent after
+    /// [`CloseConnection`](Self::CloseConnection) or instead of it; nothing
+    /// more will be said about the connection.
+    DropConnection {
+        /// Which.
+        conn: ConnectionId,
+        /// Its peer.
+        peer: SocketAddr,
+        /// Why.
+        reason: DropReason,
+    },
     /// A session was set up.
     SessionStarted(SessionInfo),
     /// A session ended.
@@ -274,6 +327,7 @@ impl ServerEvent {
         matches!(
             self,
             ServerEvent::RequestFailed { .. }
+                | ServerEvent::DropConnection { .. }
                 | ServerEvent::FrameSkipped { .. }
                 | ServerEvent::SessionEnded {
                     reason: EndReason::Timeout,
@@ -291,6 +345,9 @@ impl fmt::Display for ServerEvent {
                 write!(f, "media request {} for {path:?}", request.0)
             }
             ServerEvent::CloseConnection(c) => write!(f, "closing connection {c}"),
+            ServerEvent::DropConnection { conn, peer, reason } => {
+                write!(f, "dropping connection {conn} from {peer}: {reason}")
+            }
             ServerEvent::SessionStarted(info) => write!(f, "start {info}"),
             ServerEvent::SessionEnded {
                 session,
@@ -524,6 +581,10 @@ impl Server {
                     self.fail_stalled(now, id);
                 }
                 connection::Expiry::Idle => self.close_connection(now, id),
+                connection::Expiry::Linger => {
+                    let unwritten = c.outgoing_len();
+                    self.drop_connection(now, id, DropReason::Linger { unwritten });
+                }
             }
         }
         for s in 0..self.sessions.len() {
@@ -661,9 +722,11 @@ impl Server {
     fn announce(&mut self, now: Instant, id: ConnectionId) {
         let too_much = self.config.max_stream_backlog;
         let Some(c) = self.conn_mut(id) else { return };
-        if c.outgoing().len() > too_much {
-            // It asks and never reads: stop listening to it.
-            self.close_connection(now, id);
+        let unwritten = c.outgoing_len();
+        if unwritten > too_much {
+            // It asks and never reads: waiting for it to read would only
+            // keep its socket open.
+            self.drop_connection(now, id, DropReason::Backlog { unwritten });
             return;
         }
         if !c.announced {
@@ -673,12 +736,39 @@ impl Server {
     }
 
     fn close_connection(&mut self, now: Instant, id: ConnectionId) {
+        let linger = self.config.close_linger;
         let Some(c) = self.conn_mut(id) else { return };
         if c.closing {
             return;
         }
-        c.closing = true;
+        c.start_closing(now, linger);
         self.events.push_back(ServerEvent::CloseConnection(id));
+        self.end_interleaved_sessions(now, id);
+    }
+
+    /// Closes `id` at once, discarding what it has not written
+    /// ([`ServerEvent::DropConnection`]).
+    fn drop_connection(&mut self, now: Instant, id: ConnectionId, reason: DropReason) {
+        let Some(c) = self.conn_mut(id) else { return };
+        if c.dropped {
+            return;
+        }
+        let was_closing = c.closing;
+        let peer = c.peer;
+        c.drop_now();
+        self.stream_ready.retain(|x| *x != id);
+        self.events.push_back(ServerEvent::DropConnection {
+            conn: id,
+            peer,
+            reason,
+        });
+        if !was_closing {
+            self.end_interleaved_sessions(now, id);
+        }
+    }
+
+    /// Ends the sessions whose media travels on connection `id`.
+    fn end_interleaved_sessions(&mut self, now: Instant, id: ConnectionId) {
         let owned: Vec<usize> = self
             .sessions
             .iter()
@@ -813,5 +903,117 @@ mod tests {
         assert_eq!(s.poll_event(), Some(ServerEvent::CloseConnection(c)));
         let input = s.conn(c).map_or(0, |c| c.input().len());
         assert_eq!(input, 0);
+    }
+
+    fn connected(s: &mut Server, now: Instant) -> ConnectionId {
+        s.handle_connect(
+            now,
+            "10.0.0.1:554".parse().unwrap(),
+            "10.0.0.2:4000".parse().unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn events(s: &mut Server) -> Vec<ServerEvent> {
+        std::iter::from_fn(|| s.poll_event()).collect()
+    }
+
+    /// A peer that sends requests and never reads is dropped the moment
+    /// its replies pass the limit: no waiting for it to read, nothing more
+    /// read from it.
+    #[test]
+    fn a_peer_that_never_reads_is_dropped_at_once() {
+        let now = Instant::ZERO;
+        let config = ServerConfig {
+            max_stream_backlog: 4096,
+            ..ServerConfig::default()
+        };
+        let mut s = Server::new(config, [3; 32]);
+        let c = connected(&mut s, now);
+        let options = b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n";
+        let mut sent = 0;
+        while s.conn(c).is_some_and(|c| !c.closing) {
+            s.handle_stream_data(now, c, options);
+            sent += 1;
+            assert!(sent < 1000, "never dropped");
+        }
+        let evs = events(&mut s);
+        assert!(
+            !evs.contains(&ServerEvent::CloseConnection(c)),
+            "not a close after its output: {evs:?}"
+        );
+        let Some(ServerEvent::DropConnection { conn, reason, .. }) = evs.last() else {
+            panic!("{evs:?}");
+        };
+        assert_eq!(*conn, c);
+        assert!(
+            matches!(reason, DropReason::Backlog { unwritten } if *unwritten > 4096),
+            "{reason:?}"
+        );
+        assert!(s.stream_outgoing(c).is_empty(), "its replies are discarded");
+        assert_eq!(s.poll_stream(), None);
+        s.handle_stream_data(now, c, options);
+        assert!(events(&mut s).is_empty(), "said once, and input ignored");
+        assert_eq!(s.poll_timeout(), None, "nothing left to time");
+        s.handle_disconnect(now, c);
+        assert_eq!(s.connection_count(), 0);
+    }
+
+    /// A closed connection gets `close_linger` to take its last bytes, then
+    /// it is dropped with them; one that takes them in time is not.
+    #[test]
+    fn a_closed_connection_that_does_not_read_is_dropped_after_the_linger() {
+        let config = ServerConfig::default();
+        let linger = config.close_linger;
+        let idle = config.session_timeout;
+        let mut s = Server::new(config, [3; 32]);
+        let t0 = Instant::ZERO;
+        let frozen = connected(&mut s, t0);
+        let reader = connected(&mut s, t0);
+        for c in [frozen, reader] {
+            s.handle_stream_data(t0, c, b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+        }
+        let _ = events(&mut s);
+        // Idle for a session timeout: both are closed, their reply unread.
+        let closed_at = t0 + idle;
+        assert_eq!(s.poll_timeout(), Some(closed_at));
+        s.handle_timeout(closed_at);
+        assert_eq!(
+            events(&mut s),
+            [
+                ServerEvent::CloseConnection(frozen),
+                ServerEvent::CloseConnection(reader)
+            ]
+        );
+        assert_eq!(s.poll_timeout(), Some(closed_at + linger));
+        let n = s.stream_outgoing(reader).len();
+        s.handle_stream_written(reader, n - 1);
+        s.handle_timeout(closed_at + linger - Duration::from_millis(1));
+        assert!(events(&mut s).is_empty(), "not before the linger ends");
+        s.handle_timeout(closed_at + linger);
+        let evs = events(&mut s);
+        assert_eq!(evs.len(), 2, "{evs:?}");
+        for (ev, c, left) in [(&evs[0], frozen, n), (&evs[1], reader, 1)] {
+            assert!(
+                matches!(
+                    ev,
+                    ServerEvent::DropConnection { conn, reason: DropReason::Linger { unwritten }, .. }
+                        if *conn == c && *unwritten == left
+                ),
+                "{ev:?}"
+            );
+            assert!(s.stream_outgoing(c).is_empty());
+            s.handle_disconnect(closed_at + linger, c);
+        }
+        assert_eq!(s.poll_timeout(), None);
+
+        // One that reads in time is closed by its shell, never dropped.
+        let c = connected(&mut s, t0);
+        s.shutdown(t0);
+        assert_eq!(events(&mut s), [ServerEvent::CloseConnection(c)]);
+        s.handle_disconnect(t0, c);
+        s.handle_timeout(t0 + linger);
+        assert!(events(&mut s).is_empty());
+        assert!(s.is_finished());
     }
 }

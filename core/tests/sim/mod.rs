@@ -308,6 +308,11 @@ impl World {
                             self.schedule(Duration::ZERO, Delivery::ServerDisconnect(conn));
                         }
                     }
+                    ServerEvent::DropConnection { conn, .. } => {
+                        // The shell closes it at once, whether or not the
+                        // peer still reads: what was unwritten is gone.
+                        self.schedule(Duration::ZERO, Delivery::ServerDisconnect(*conn));
+                    }
                     _ => {}
                 }
                 self.server_events.push((self.now, ev));

@@ -548,15 +548,16 @@ pub fn killed_client_gets_nothing_more(server_rt: &dyn Runtime) {
     server.shutdown().unwrap();
 }
 
-/// Shutdown ends sessions with an RTCP BYE and returns.
-pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
+/// Shutdown ends sessions with an RTCP BYE, sent before their connection
+/// closes (over UDP, or in the interleaved stream itself), and returns.
+pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime, tcp: bool) {
     let server = start_server(server_rt, &media_dir(), |o| o.looping = true);
     let c = client_rt
         .connect(options(
             &server,
             "testsrc-640x480-420.raw.mjpeg",
             Dialect::Standard,
-            false,
+            tcp,
         ))
         .unwrap();
     let mut seen = Seen::default();
@@ -565,9 +566,63 @@ pub fn shutdown_sends_bye(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
     seen.frames_at_least(&c, 3);
     server.shutdown().unwrap();
     assert!(
-        seen.until(&c, DEADLINE, |s| s.end_of_stream || s.closed),
-        "BYE or close after shutdown"
+        seen.until(&c, DEADLINE, |s| s.end_of_stream),
+        "no BYE after shutdown (connection closed: {}); errors {:?}",
+        seen.closed,
+        seen.errors
     );
+    assert!(
+        seen.until(&c, DEADLINE, |s| s.closed),
+        "the connection closes after the BYE"
+    );
+}
+
+/// A peer that sends requests without end and never reads the replies is
+/// disconnected (it sees its connection reset or closed), while another
+/// client keeps playing.
+pub fn flooder_that_never_reads_is_disconnected(server_rt: &dyn Runtime, client_rt: &dyn Runtime) {
+    let file = "testsrc-640x480-420.raw.mjpeg";
+    let server = start_server(server_rt, &media_dir(), |o| o.looping = true);
+    let c = client_rt
+        .connect(options(&server, file, Dialect::Standard, false))
+        .unwrap();
+    let mut seen = Seen::default();
+    seen.command(&c, ClientCommand::Setup, State::Ready);
+    seen.command(&c, ClientCommand::Play, State::Playing);
+    seen.frames_at_least(&c, 3);
+
+    let addr = server.local_addr();
+    let flooder = std::thread::spawn(move || -> Result<String, String> {
+        let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
+        s.set_write_timeout(Some(Duration::from_millis(200)))
+            .map_err(|e| e.to_string())?;
+        let batch = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n".repeat(512);
+        let end = Instant::now() + DEADLINE;
+        let mut sent = 0usize;
+        while Instant::now() < end {
+            match s.write(batch.as_bytes()) {
+                Ok(n) => sent += n,
+                // The server does not read it (now): keep trying.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => return Ok(format!("{e} after {sent} bytes")),
+            }
+        }
+        Err(format!("still connected after sending {sent} bytes"))
+    });
+    // Meanwhile the player plays on.
+    let before = seen.frames.len();
+    seen.frames_at_least(&c, before + 10);
+    let outcome = flooder.join().unwrap();
+    assert!(outcome.is_ok(), "{outcome:?}");
+    let before = seen.frames.len();
+    seen.frames_at_least(&c, before + 10);
+    seen.command(&c, ClientCommand::Teardown, State::Init);
+    assert!(seen.errors.is_empty(), "{:?}", seen.errors);
+    server.shutdown().unwrap();
 }
 
 /// Instantiates the suite for one (server, client) runtime pair as `#[test]`s
@@ -638,9 +693,19 @@ macro_rules! runtime_suite {
                 suite::killed_client_gets_nothing_more(s);
             }
             #[test]
-            fn shutdown_sends_bye() {
+            fn shutdown_sends_bye_udp() {
                 let (s, c) = rts();
-                suite::shutdown_sends_bye(s, c);
+                suite::shutdown_sends_bye(s, c, false);
+            }
+            #[test]
+            fn shutdown_sends_bye_tcp() {
+                let (s, c) = rts();
+                suite::shutdown_sends_bye(s, c, true);
+            }
+            #[test]
+            fn flooder_that_never_reads_is_disconnected() {
+                let (s, c) = rts();
+                suite::flooder_that_never_reads_is_disconnected(s, c);
             }
             #[test]
             fn lab_conformance() {
