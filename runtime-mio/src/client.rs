@@ -120,19 +120,22 @@ impl ClientLoop {
                     return;
                 }
             }
+            // Datagrams first: a BYE (or the last frame) that arrived with
+            // the connection's end must be taken before the end closes the
+            // client, whatever order the poller lists the sockets in.
             for event in events.iter() {
                 match event.token() {
-                    TCP => {
-                        if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            self.read_stream();
-                        }
-                        if event.is_writable() {
-                            self.flush_stream();
-                        }
-                    }
                     RTP => self.read_udp(ClientSocket::Rtp),
                     RTCP => self.read_udp(ClientSocket::Rtcp),
                     _ => {}
+                }
+            }
+            for event in events.iter().filter(|e| e.token() == TCP) {
+                if event.is_readable() || event.is_read_closed() || event.is_error() {
+                    self.read_stream();
+                }
+                if event.is_writable() {
+                    self.flush_stream();
                 }
             }
             while let Ok(cmd) = self.commands.try_recv() {

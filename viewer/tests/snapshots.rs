@@ -111,8 +111,8 @@ fn snapshot_matches(runtime: &'static dyn Runtime, dialect: Dialect, tcp: bool) 
         // skipped; later when a busy decoder skipped frames (it keeps up by
         // skipping), a little earlier when the first frame was missed.
         let mut best = 0.0f64;
-        for k in (n as usize).saturating_sub(3)..frames.len() {
-            best = best.max(psnr(&got, decode_jpeg(frames[k]).unwrap().as_bytes()));
+        for frame in frames.iter().skip((n as usize).saturating_sub(3)) {
+            best = best.max(psnr(&got, decode_jpeg(frame).unwrap().as_bytes()));
             if best.is_infinite() {
                 break;
             }
