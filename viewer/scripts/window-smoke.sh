@@ -71,6 +71,6 @@ status=0
 wait "$viewer_pid" || status=$?
 viewer_pid=""
 [ "$status" -eq 0 ] || fail "exit status $status"
-grep -q "closing: sending TEARDOWN" "$log" || fail "no TEARDOWN on close"
+grep -q "closing: TEARDOWN requested" "$log" || fail "no TEARDOWN on close"
 grep -q "state PLAYING -> INIT" "$log" || fail "TEARDOWN not answered"
 echo "window smoke: ok ($colours colours in the picture; screenshot $shot)"
