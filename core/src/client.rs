@@ -262,8 +262,10 @@ struct InFlight {
 
 /// Most commands that may wait behind a request in flight.
 const MAX_QUEUED: usize = 8;
-/// Most RTP packets held while a PLAY is in flight (the oldest go first).
+/// Most RTP packets, and bytes of them, held while a PLAY is in flight (the
+/// oldest go first): a few frames' worth, for the reply's round trip.
 const MAX_HELD: usize = 1024;
+const MAX_HELD_BYTES: usize = 2 * 1024 * 1024;
 /// Cap on RTSP input left incomplete after parsing (the parser's limits
 /// already bound it: a reply head plus its body, or one interleaved frame).
 const MAX_INPUT: usize = 256 * 1024;
@@ -863,10 +865,16 @@ impl Client {
         }
         if self.in_flight.is_some_and(|r| r.method == Method::Play) {
             // Kept until the reply says where the new range starts.
-            if self.held.len() == MAX_HELD {
-                self.held.pop_front();
+            let mut bytes: usize = self.held.iter().map(|(_, p)| p.len()).sum();
+            while self.held.len() >= MAX_HELD || bytes + data.len() > MAX_HELD_BYTES {
+                match self.held.pop_front() {
+                    Some((_, p)) => bytes -= p.len(),
+                    None => break,
+                }
             }
-            self.held.push_back((now, data.to_vec()));
+            if data.len() <= MAX_HELD_BYTES {
+                self.held.push_back((now, data.to_vec()));
+            }
             return;
         }
         let payload = packet.payload();

@@ -338,8 +338,12 @@ impl Harness {
         }
         // Unparsed input (256 KiB, twice with growth), two frames in flight
         // (each at most the cap, twice with growth, plus a copy when tables
-        // come last), 127 cached table pairs, queues drained every step.
-        let heap_bound = 2 * 256 * 1024 + 5 * config.max_frame_len + 127 * 512 + (512 << 10);
+        // come last), 127 cached table pairs, RTP held while a PLAY is in
+        // flight (2 MiB in at most 1024 packets, the queue twice with
+        // growth), queues drained every step.
+        let held = (2 << 20) + 2 * 1024 * std::mem::size_of::<(Instant, Vec<u8>)>();
+        let heap_bound =
+            2 * 256 * 1024 + 5 * config.max_frame_len + 127 * 512 + held + (512 << 10);
         let heap_base = heap::live_bytes();
         Harness {
             client: Client::new(config.clone(), Instant::ZERO, 0xC0FFEE),
