@@ -440,12 +440,14 @@ impl Server {
         let owner = session
             .and_then(|s| self.sessions[s].as_ref())
             .map_or(id, |s| s.owner);
-        let taken: Vec<u8> = self
-            .sessions
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| Some(i) != session)
-            .filter_map(|(_, s)| s.as_ref())
+        let others = || {
+            self.sessions
+                .iter()
+                .enumerate()
+                .filter(move |&(i, _)| Some(i) != session)
+                .filter_map(|(_, s)| s.as_ref())
+        };
+        let taken: Vec<u8> = others()
             .filter(|s| s.owner == owner)
             .filter_map(|s| match s.transport {
                 TransportKind::Interleaved {
@@ -459,12 +461,7 @@ impl Server {
         let taken = (owner == id).then_some(&taken[..]);
         // One client address, one session: two would mix their streams
         // there, and its RTCP (rtcp_peers) could reach only one of them.
-        let busy: Vec<SocketAddr> = self
-            .sessions
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| Some(i) != session)
-            .filter_map(|(_, s)| s.as_ref())
+        let busy: Vec<SocketAddr> = others()
             .flat_map(|s| s.transport.client_addrs())
             .flatten()
             .collect();
