@@ -712,3 +712,41 @@ fn sessions_per_connection_are_capped() {
     assert_eq!(status(&r), 200, "{r}");
     assert_eq!(w.server.session_count(), 17);
 }
+
+/// A lab request is complete only by the pause after it. When it then
+/// waits for its media, bytes that arrive meanwhile (the client's next
+/// request, or garbage) are not part of it: it is answered as it was.
+#[test]
+fn a_lab_request_waiting_for_media_keeps_its_extent() {
+    use stream_core::server::{Server, ServerEvent};
+    let mut s = Server::new(server_config(), [9; 32]);
+    let mut now = Instant::ZERO;
+    let c = s
+        .handle_connect(
+            now,
+            "10.0.0.1:554".parse().unwrap(),
+            "10.0.0.2:4000".parse().unwrap(),
+        )
+        .unwrap();
+    s.handle_stream_data(
+        now,
+        c,
+        b"SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 5008",
+    );
+    now += server_config().lab_tail_delay + Duration::from_millis(1);
+    s.handle_timeout(now);
+    let request = loop {
+        match s.poll_event() {
+            Some(ServerEvent::MediaRequest { request, .. }) => break request,
+            Some(_) => {}
+            None => panic!("no media request"),
+        }
+    };
+    s.handle_stream_data(now, c, b"\0\0\0\0");
+    s.handle_media(now, request, Ok(clip("lab-384x288-444.Mjpeg", false)));
+    let out = String::from_utf8_lossy(s.stream_outgoing(c)).into_owned();
+    assert!(
+        out.starts_with("RTSP/1.0 200 OK\nCSeq: 1\nSession: "),
+        "{out:?}"
+    );
+}

@@ -43,6 +43,10 @@ pub(super) struct Connection {
     linger_until: Option<Instant>,
     /// A DropConnection event has been emitted; the output is discarded.
     pub(super) dropped: bool,
+    /// The length of the message at the front of `input` when it went to
+    /// wait for media: what arrives meanwhile is not part of it (a lab
+    /// request completed by a pause has no end of its own).
+    pub(super) blocked_front: Option<usize>,
     /// Queued in the server's `stream_ready` list.
     pub(super) announced: bool,
     /// The request at the front of `input` waits for this media answer.
@@ -79,6 +83,7 @@ impl Connection {
             closing: false,
             linger_until: None,
             dropped: false,
+            blocked_front: None,
             announced: false,
             waiting_for: None,
             media_answer: None,
@@ -141,6 +146,7 @@ impl Connection {
     /// Drops all input (after an error the stream cannot recover from).
     pub(super) fn discard_input(&mut self) {
         self.input.clear();
+        self.blocked_front = None;
         self.partial_since = None;
         self.tail_pending = false;
     }

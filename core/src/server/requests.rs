@@ -47,12 +47,17 @@ impl Server {
                 return;
             }
             let input = c.take_input();
+            // A message that waited for media is parsed as it was then.
+            let (front, end_of_input) = match c.blocked_front.take() {
+                Some(n) => (&input[..n.min(input.len())], true),
+                None => (&input[..], c.tail_complete),
+            };
             let options = ParseOptions {
                 limits,
-                end_of_input: c.tail_complete,
+                end_of_input,
             };
             let dialect = c.dialect;
-            match parse(&input, &options) {
+            match parse(front, &options) {
                 Ok(Status::Partial) => {
                     // Only a lab client's request is ever completed by a
                     // pause; a standard client's message waits for its end.
@@ -75,6 +80,7 @@ impl Server {
                     }
                     match handled {
                         Some(Handled::Blocked) => {
+                            c.blocked_front = Some(consumed);
                             c.restore_input(input, 0, now);
                             return;
                         }
