@@ -862,6 +862,15 @@ mod tests {
         ServerMachine::new(&options, "127.0.0.1:554".parse().unwrap(), 5000, 5001).unwrap()
     }
 
+    /// A connection from 127.0.0.1:40000.
+    fn connected(m: &mut ServerMachine) -> ConnectionId {
+        m.connect(
+            "127.0.0.1:554".parse().unwrap(),
+            "127.0.0.1:40000".parse().unwrap(),
+        )
+        .unwrap()
+    }
+
     fn request(m: &mut ServerMachine, conn: ConnectionId, text: &str) {
         let n = m
             .read_stream(conn, |buf| {
@@ -923,12 +932,7 @@ mod tests {
             loader_gone: true,
             ..Recorder::default()
         };
-        let conn = m
-            .connect(
-                "127.0.0.1:554".parse().unwrap(),
-                "127.0.0.1:40000".parse().unwrap(),
-            )
-            .unwrap();
+        let conn = connected(&mut m);
         request(&mut m, conn, SETUP);
         m.drain(&mut io);
         assert_eq!(io.ready, [conn], "the error reply is drained too");
@@ -944,12 +948,7 @@ mod tests {
             ..ServerOptions::default()
         })
         .unwrap();
-        let conn = m
-            .connect(
-                "127.0.0.1:554".parse().unwrap(),
-                "127.0.0.1:40000".parse().unwrap(),
-            )
-            .unwrap();
+        let conn = connected(&mut m);
         request(&mut m, conn, SETUP);
         m.drain(&mut io);
         let (id, path) = io.media.pop().unwrap();
@@ -980,12 +979,7 @@ mod tests {
     #[test]
     fn stream_errors_and_would_block() {
         let mut m = machine();
-        let conn = m
-            .connect(
-                "127.0.0.1:554".parse().unwrap(),
-                "127.0.0.1:40000".parse().unwrap(),
-            )
-            .unwrap();
+        let conn = connected(&mut m);
         let e = m
             .read_stream(conn, |_| Err(io::ErrorKind::WouldBlock.into()))
             .unwrap_err();
@@ -1013,12 +1007,7 @@ mod tests {
     fn shutdown_finishes_once_connections_are_gone() {
         let mut m = machine();
         let mut io = Recorder::default();
-        let conn = m
-            .connect(
-                "127.0.0.1:554".parse().unwrap(),
-                "127.0.0.1:40000".parse().unwrap(),
-            )
-            .unwrap();
+        let conn = connected(&mut m);
         m.shutdown();
         m.drain(&mut io);
         assert_eq!(io.closing, [conn]);
@@ -1124,12 +1113,7 @@ mod tests {
     fn a_peer_that_never_reads_is_closed_at_once() {
         let mut m = machine();
         let mut io = Recorder::default();
-        let conn = m
-            .connect(
-                "127.0.0.1:554".parse().unwrap(),
-                "127.0.0.1:40000".parse().unwrap(),
-            )
-            .unwrap();
+        let conn = connected(&mut m);
         let options = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n".repeat(100);
         for _ in 0..100_000 {
             request(&mut m, conn, &options);
